@@ -1,0 +1,1 @@
+"""newscrawl: a Scrapy crawler and SQLite archiver for Korean regional news sites."""
