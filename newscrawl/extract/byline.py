@@ -1,0 +1,238 @@
+"""Korean bylines → reporter names and e-mail addresses.
+
+A byline mixes names with role words (기자, 특파원), datelines (``서울=``, ``순천, 광양``),
+outlets (``뉴시스``) and e-mails. The text is cut into tokens, each token is classified,
+and a name is a Hangul word right before a role word (plus names joined to it by ``·``),
+or, without any role word, the lone name beside an e-mail address.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Byline", "byline_line", "clean_name", "parse_byline", "split_lead_credit"]
+
+# Longer roles first so "선임기자" is one role, not a name "선임" plus "기자".
+_ROLE = (
+    r"(?:선임|수석|수습|객원|전문|인턴|사진|영상|취재|대)?기자단?|특파원|(?:객원)?논설위원"
+    r"|편집위원|전문위원|해설위원|칼럼니스트|통신원|앵커|리포터|에디터|(?:기상)?캐스터|PD"
+)
+_ROLE_RE = re.compile(rf"(?:{_ROLE})")
+# A name glued to its role, as GnuBoard boards print it: "김범수기자".
+_GLUED_RE = re.compile(rf"([가-힣]{{2,4}}?)({_ROLE})")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_MORE_RE = re.compile(r"외\s*(\d{1,3})\s*명")
+_TOKEN_RE = re.compile(r"(?P<word>[가-힣A-Za-z0-9]+)|(?P<eq>=)|(?P<join>[·ㆍ‧•,/&])|\S")
+_HANGUL_NAME_RE = re.compile(r"[가-힣]{2,5}")
+_LATIN_NAME_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Za-z]+)?")
+
+_OUTLETS = frozenset(
+    {
+        "뉴스1", "뉴시스", "연합뉴스", "노컷뉴스", "뉴스핌", "머니투데이", "이데일리",
+        "스포츠조선", "경북신문", "뉴스타파", "매일신문", "영남일보", "국제신문", "부산일보",
+        "경인일보", "전남일보", "광주일보", "대전일보", "강원일보", "제주일보", "한겨레",
+        "경향", "조선비즈", "아시아경제", "한국경제", "매일경제", "파이낸셜뉴스", "헤럴드경제",
+        "오마이뉴스", "프레시안", "데일리안", "쿠키뉴스", "시사저널", "스포츠서울", "마이데일리",
+        "스포티비", "엑스포츠", "조이뉴스24", "아이뉴스24", "디지털타임스", "블로터",
+        "KBS", "MBC", "SBS", "YTN", "JTBC", "MBN", "TBC", "OBS", "EBS", "CBS", "TV조선",
+    }
+)  # fmt: skip
+_OUTLET_SUFFIXES = ("일보", "신문", "뉴스", "방송", "닷컴", "타임스", "통신", "미디어", "저널")
+# Hangul words of name length that are credit vocabulary, not people.
+_NOT_NAMES = frozenset(
+    {
+        "사진", "영상", "그래픽", "정리", "취재", "편집", "제공", "자료", "출처", "기사",
+        "댓글", "다른", "보기", "기사보기", "구독", "문의", "제보", "메일", "이메일", "전화",
+        "연락처", "바로가기", "더보기", "보도자료", "선임", "수석", "수습", "객원", "전문",
+        "인턴", "저작권자", "무단전재", "재배포", "금지", "기자의", "전체", "오늘",
+    }
+)  # fmt: skip
+# Desks stand where a name would: "사회부 기자", "디지털뉴스팀 기자".
+_DESK_RE = re.compile(r"[가-힣]{2,8}(?:부|팀|센터|데스크)")
+_ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
+# Markers of a copyright line, which closes an article like a byline but is not one.
+_COPYRIGHT_RE = re.compile(r"저작권|무단|재배포|©|ⓒ|copyright|all rights", re.I)
+_SENTENCE_END_RE = re.compile(r"(?:다|요|죠|까|네|음|함|임)\s*[.!?…\"'”’)]*\s*$")
+_URL_RE = re.compile(r"https?://|www\.", re.I)
+
+_OPEN, _CLOSE = r"[\[【(〔<［（]", r"[\]】)〕>］）]"
+# "[서울=뉴시스]이현주 기자 = ", "(포항=뉴스1) 최창호 기자 =", "[경북신문=김범수기자]".
+_BRACKET_CREDIT_RE = re.compile(
+    rf"\s*{_OPEN}\s*(?P<inner>[^\]】)〕>］）=\n]{{1,30}}=[^\]】)〕>］）\n]{{0,40}}?)\s*{_CLOSE}"
+    rf"(?:\s*(?P<tail>[가-힣A-Za-z·ㆍ,\s]{{2,30}}?(?:{_ROLE}))\s*=)?\s*"
+)
+# A credit without brackets: "서울=이정준 기자 = 본문…".
+_BARE_CREDIT_RE = re.compile(
+    rf"\s*(?P<tail>(?:[가-힣A-Za-z]{{1,10}}\s*=\s*)?[가-힣·ㆍ,\s]{{2,30}}?(?:{_ROLE}))\s*=\s*"
+)
+_MAX_LINE = 80
+_MAX_TEXT = 300  # a byline is short; cap the work on whatever the caller passes
+
+
+@dataclass(frozen=True)
+class Byline:
+    """Reporters credited by a byline, in page order."""
+
+    names: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    more: int = 0  # "외 N명": further reporters the page does not name
+
+
+@dataclass
+class _Token:
+    kind: str  # name, latin, role, place, outlet, desk, join, word, punct
+    text: str
+    used: bool = False
+
+
+def _is_outlet(word: str) -> bool:
+    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES)
+
+
+def _classify(word: str, before_eq: bool) -> list[_Token]:
+    """Tokens for one word; a glued "김범수기자" becomes a name and a role."""
+    if _ROLE_RE.fullmatch(word):
+        return [_Token("role", word)]
+    if before_eq:
+        return [_Token("place", word)]  # "서울=", "스포츠조선=", "글·사진="
+    if _is_outlet(word):
+        return [_Token("outlet", word)]
+    glued = _GLUED_RE.fullmatch(word)
+    if glued and glued[1] not in _NOT_NAMES:
+        return [_Token("name", glued[1]), _Token("role", glued[2])]
+    if _DESK_RE.fullmatch(word):
+        return [_Token("desk", word)]
+    if _HANGUL_NAME_RE.fullmatch(word) and word not in _NOT_NAMES:
+        return [_Token("name", word)]
+    if _LATIN_NAME_RE.fullmatch(word):
+        return [_Token("latin", word)]
+    return [_Token("word", word)]
+
+
+def _tokens(text: str) -> list[_Token]:
+    matches = list(_TOKEN_RE.finditer(text))
+    out: list[_Token] = []
+    for i, m in enumerate(matches):
+        if m["word"]:
+            before_eq = i + 1 < len(matches) and matches[i + 1]["eq"] is not None
+            out.extend(_classify(m["word"], before_eq))
+        else:
+            out.append(_Token("join" if m["join"] else "punct", m.group(0)))
+    return out
+
+
+def _names_before_roles(toks: list[_Token]) -> list[str]:
+    names: list[str] = []
+    for i, tok in enumerate(toks):
+        if tok.kind != "role":
+            continue
+        j = i - 1
+        # "김범수 선임 기자": a spaced-out role prefix belongs to the role.
+        while j >= 0 and toks[j].text in _ROLE_PREFIXES:
+            toks[j].used = True
+            j -= 1
+        if j >= 0 and toks[j].kind == "name":
+            group = [toks[j]]
+            # "홍길동·김철수 기자": names joined by a separator share the role.
+            while j >= 2 and toks[j - 1].kind == "join" and toks[j - 2].kind == "name":
+                j -= 2
+                group.insert(0, toks[j])
+        else:
+            # "John Smith 기자": up to three capitalized Latin words.
+            group = []
+            while j >= 0 and toks[j].kind == "latin" and len(group) < 3:
+                group.insert(0, toks[j])
+                j -= 1
+            if group:
+                group = [_Token("name", " ".join(t.text for t in group)), *group]
+        for t in group:
+            t.used = True
+        names.extend(t.text for t in group if t.kind == "name")
+    return names
+
+
+def _analyse(text: str, *, bare: bool = False) -> tuple[Byline, int]:
+    """The byline in ``text`` and a count of words that are not byline vocabulary.
+
+    Without a role word, lone names count only beside an e-mail (or when ``bare``).
+    """
+    text = text[:_MAX_TEXT]
+    emails = tuple(dict.fromkeys(_EMAIL_RE.findall(text)))
+    rest = _EMAIL_RE.sub(" ", text)
+    more_m = _MORE_RE.search(rest)
+    more = int(more_m[1]) if more_m else 0
+    rest = _MORE_RE.sub(" ", rest)
+    toks = _tokens(rest)
+    names = _names_before_roles(toks)
+    has_role = any(t.kind == "role" for t in toks)
+    lone = [t for t in toks if t.kind == "name"]
+    if (
+        not has_role
+        and (emails or bare)
+        and 0 < len(lone) <= 3
+        and not any(t.kind in ("word", "latin") for t in toks)
+    ):
+        for t in lone:
+            t.used = True
+        names = [t.text for t in lone]
+    last_used = max((i for i, t in enumerate(toks) if t.used), default=-1)
+    # Unused names before the credited ones are datelines ("순천, 광양"); after them, text.
+    stray = sum(
+        (t.kind in ("word", "latin") and not t.used)
+        or (t.kind == "name" and not t.used and i > last_used)
+        for i, t in enumerate(toks)
+    )
+    return Byline(tuple(dict.fromkeys(names)), emails, more), stray
+
+
+def parse_byline(text: str) -> Byline:
+    """Names, e-mails and the "외 N명" count of a byline such as ``김범수 기자 a@b.kr``."""
+    return _analyse(text)[0]
+
+
+def split_lead_credit(paragraph: str) -> tuple[str, Byline | None]:
+    """Remove a wire-style credit opening a body paragraph.
+
+    ``[서울=뉴시스]이현주 기자 = 삼성전자가…`` → ("삼성전자가…", Byline(("이현주",))).
+    A credit without a name gives an empty Byline; bracketed tags without ``=``
+    (``[앵커]``, ``[속보]``) are text, so the paragraph comes back unchanged with None.
+    """
+    m = _BRACKET_CREDIT_RE.match(paragraph)
+    if m:
+        credit = m["inner"] + " " + (m["tail"] or "")
+    else:
+        m = _BARE_CREDIT_RE.match(paragraph)
+        if not m:
+            return paragraph, None
+        credit = m["tail"]
+    return paragraph[m.end() :], parse_byline(credit)
+
+
+def byline_line(line: str) -> Byline | None:
+    """The Byline when a whole short line is only a byline or e-mail, else None.
+
+    Used to cut trailing ``김범수 기자 news1213@naver.com`` lines off a body; sentences
+    (``기자회견에서 밝혔다.``) and copyright lines are not bylines.
+    """
+    line = line.strip()
+    if not line or len(line) > _MAX_LINE or _COPYRIGHT_RE.search(line):
+        return None
+    if _SENTENCE_END_RE.search(line):
+        return None
+    byline, stray = _analyse(line)
+    if stray or not (byline.names or byline.emails):
+        return None
+    return byline
+
+
+def clean_name(raw: str) -> str | None:
+    """The bare name in one author string from meta tags or JSON-LD, or None.
+
+    ``서울=이정준 기자`` → "이정준"; ``안병준`` → "안병준"; an outlet (``한국일보``) or a URL
+    → None. With several names, the first.
+    """
+    if _URL_RE.search(raw):
+        return None
+    byline, _ = _analyse(raw, bare=True)
+    return byline.names[0] if byline.names else None
