@@ -1,0 +1,220 @@
+"""Pure article extraction: HTML (bytes or str) and its URL in, an ``Article`` out.
+
+No Scrapy here (a test checks it): the crawler, ``scrapy extract`` and re-extraction of
+stored captures all call ``extract()``. It never raises on bad input; what went wrong is
+in the record's ``status`` and ``messages``.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from newscrawl.extract.article import Article, Image, Status
+from newscrawl.extract.clean import Cleaned, clean_lines
+from newscrawl.extract.cms import choose_profile
+from newscrawl.extract.dates import find_labelled_dates
+from newscrawl.extract.dom import Line, lines_of, parse, squash, text_of
+from newscrawl.extract.encoding import decode_html
+from newscrawl.extract.fields import (
+    resolve_dates,
+    resolve_reporters,
+    resolve_section,
+    resolve_title,
+)
+from newscrawl.extract.meta import read_meta
+from newscrawl.extract.zone import header_zone
+from newscrawl.urls import canonical_url
+
+__all__ = ["Article", "Image", "Status", "detect_cms", "extract"]
+
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "gzip-compressed data",
+}
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LETTER = re.compile(r"[^\W\d_]")
+MIN_BODY = 80  # characters; less is a teaser, a list item or an error message
+MAX_BYTES = 20_000_000
+
+
+def extract(html: bytes | str, url: str, *, encoding: str | None = None) -> Article:
+    """Extract one article page.
+
+    ``html`` as bytes is decoded like a browser would (BOM, ``encoding`` — an HTTP
+    Content-Type value or charset name —, the meta charset, then detection); as str it
+    is used as is. ``url`` is the page's address, used for the site, relative links and
+    the canonical URL.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    article = Article(url=url, canonical_url=_safe_canonical(url), site=host)
+    try:
+        return _extract(html, url, encoding, article)
+    except RecursionError:
+        article.status = Status.EMPTY
+        article.messages.append("markup nested too deeply to read")
+        return article
+
+
+def _extract(html: bytes | str, url: str, encoding: str | None, article: Article) -> Article:
+    if isinstance(html, bytes):
+        if not html.strip():
+            return _fail(article, Status.EMPTY, "empty document")
+        for magic, what in _BINARY_MAGIC.items():
+            if html.startswith(magic):
+                return _fail(article, Status.EMPTY, f"not HTML: {what}")
+        if len(html) > MAX_BYTES:
+            article.messages.append(f"document cut at {MAX_BYTES} bytes")
+            html = html[:MAX_BYTES]
+        decoded = decode_html(html, declared=encoding)
+        article.encoding = decoded.encoding
+        article.messages.extend(decoded.messages)
+        text = decoded.text
+    else:
+        text = html
+    if text.count("\x00") > 16:
+        return _fail(article, Status.EMPTY, "not HTML: binary data")
+    root = parse(text)
+    if root is None:
+        return _fail(article, Status.EMPTY, "no markup to parse")
+
+    meta = read_meta(root)
+    if meta.canonical:
+        article.canonical_url = _canonical_from_page(url, meta.canonical) or article.canonical_url
+    profile = choose_profile(root, meta, url)
+    article.cms = profile.name
+    article.title = resolve_title(profile, meta)
+    subtitle = profile.subtitle()
+    article.subtitle = subtitle if subtitle and subtitle != article.title else None
+    container = profile.body_container()
+    cleaned = _body(profile, container, article, text, url)
+    article.body = cleaned.text
+    article.messages.extend(cleaned.messages)
+
+    date_text = profile.date_text()
+    if not find_labelled_dates(date_text):
+        date_text = header_zone(root, article.title, container)
+    published, published_raw, modified, modified_raw = resolve_dates(date_text, meta)
+    article.published, article.published_raw = published, published_raw
+    article.modified, article.modified_raw = modified, modified_raw
+
+    byline = resolve_reporters(profile, meta, cleaned.bylines)
+    article.reporters = list(byline.names)
+    article.reporter_emails = list(byline.emails)
+    article.section = resolve_section(profile, meta)
+    article.images = _images(container, url) if container is not None else []
+    article.language = _language(meta.lang, article.title, article.body)
+    article.status = _status(article, meta, container is not None, root)
+    return article
+
+
+def _body(profile, container: HtmlElement | None, article: Article, text: str, url: str) -> Cleaned:
+    headlines = (article.title, article.subtitle)
+    cleaned = Cleaned()
+    if container is not None:
+        cleaned = clean_lines(lines_of(container, profile.skip), headlines=headlines)
+    korean = bool(_HANGUL.search(article.title or "")) or bool(_HANGUL.search(cleaned.text))
+    if len(cleaned.text) >= MIN_BODY and (korean or profile.name != "generic"):
+        return cleaned
+    # No known container, or a page in another language: trafilatura's heuristics.
+    doc = trafilatura.bare_extraction(
+        text, url=url, with_metadata=False, include_comments=False, include_tables=True
+    )
+    found = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if not found:
+        return cleaned
+    if not korean and not _HANGUL.search(found):
+        return Cleaned(paragraphs=[p for p in found.split("\n") if p.strip()])
+    fallback = clean_lines([Line(p) for p in found.split("\n")], headlines=headlines)
+    fallback.messages.insert(0, "body found by trafilatura")
+    return fallback if len(fallback.text) > len(cleaned.text) else cleaned
+
+
+def _images(container: HtmlElement, url: str) -> list[Image]:
+    images: list[Image] = []
+    for img in container.iter("img"):
+        src = img.get("src") or img.get("data-src") or img.get("data-original")
+        if not src or src.startswith("data:"):
+            continue
+        caption = None
+        figure = next((a for a in img.iterancestors("figure")), None)
+        if figure is not None:
+            caption = text_of(figure.find(".//figcaption")) or None
+        else:
+            sibling = img.getnext()
+            if sibling is not None and sibling.tag in ("em", "span", "p", "figcaption"):
+                caption = text_of(sibling) or None
+        images.append(
+            Image(src=urljoin(url, src.strip()), caption=caption or squash(img.get("alt")) or None)
+        )
+        if len(images) >= 50:
+            break
+    return images
+
+
+def _language(declared: str | None, title: str | None, body: str) -> str | None:
+    sample = f"{title or ''} {body[:2000]}"
+    letters = len(_LETTER.findall(sample))
+    if letters and len(_HANGUL.findall(sample)) / letters > 0.3:
+        return "ko"
+    if declared:
+        return declared.split("-")[0].lower() or None
+    return None
+
+
+def _status(article: Article, meta, has_container: bool, root: HtmlElement) -> Status:
+    signals = bool(meta.ld) or meta.get("og:type") == "article" or article.published is not None
+    if len(article.body) < MIN_BODY:
+        if not article.body and not text_of(root.find("body")):
+            article.messages.append("the page has no visible text")
+            return Status.EMPTY
+        article.messages.append(
+            "no article text found" + ("" if signals else ": not an article page")
+        )
+        return Status.NOT_ARTICLE if not signals or not article.body else Status.PARTIAL
+    if not signals and not has_container:
+        article.messages.append("no article markup, metadata or date: text kept as found")
+    missing = [name for name in ("title", "published") if not getattr(article, name)]
+    if missing:
+        article.messages.append("missing: " + ", ".join(missing))
+        return Status.PARTIAL
+    return Status.OK
+
+
+def _fail(article: Article, status: Status, message: str) -> Article:
+    article.status = status
+    article.messages.append(message)
+    return article
+
+
+def _safe_canonical(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except ValueError:
+        return url
+
+
+def _canonical_from_page(url: str, href: str) -> str | None:
+    """The page's rel=canonical, unless it points off-site or to a home page (a CMS default)."""
+    target = urljoin(url, href)
+    page, canon = urlsplit(url), urlsplit(target)
+    if canon.scheme not in ("http", "https") or not canon.hostname:
+        return None
+    if canon.path in ("", "/") and page.path not in ("", "/"):
+        return None
+    return _safe_canonical(target)
+
+
+def detect_cms(html: str, url: str) -> str:
+    """The CMS family of a page: "ndsoft", "gnuboard", "naver" or "generic"."""
+    root = parse(html)
+    if root is None:
+        return "generic"
+    return choose_profile(root, read_meta(root), url).name

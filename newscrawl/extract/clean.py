@@ -1,0 +1,148 @@
+"""Body cleaning: from the lines of a body container to the article text, once.
+
+Removes what Korean pages print around and inside the article: a second copy of the
+text, summary boxes, photo captions, the leading credit bracket, byline and e-mail
+lines, copyright lines, comment boxes, related-article lists, share prompts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
+from newscrawl.extract.dom import Line
+
+# A line with one of these is a footer or a widget, never article text.
+_BOILERPLATE = re.compile(
+    r"저작권자|무단\s*전재|무단전재|재배포\s*금지|재배포금지|AI\s*학습|All\s+rights\s+reserved"
+    r"|Copyrights?\s*(?:ⓒ|©|\(c\))|^\s*(?:ⓒ|©)|재판매\s*및\s*DB\s*금지"
+    r"|^(?:댓글목록|댓글\s*\d+\s*$|댓글쓰기|댓글을 입력|댓글 작성|등록된 댓글이 없습니다|로그인 후)"
+    r"|^(?:공유하기|URL\s*복사|기사\s*스크랩|스크랩|인쇄하기|프린트|글자\s*크기|기사\s*공유|SNS\s*기사보내기)"
+    r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
+    r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
+    r"|^(?:AI 요약은|본문 요약봇)|^좋아요\s*\d*$|댓글이 있습니다\.?$|^\d+\s*개의 댓글"
+    r"|^\s*<?\s*(?:사진|그래픽|영상)\s*=\s*[^>]{0,30}>?\s*$",
+    re.I,
+)
+# The article ends before these: the rest is lists and widgets.
+_STOP = re.compile(
+    r"^\s*(?:\[?관련\s*기사\]?|이 기사와 관련된 기사|관련\s*뉴스|많이\s*본\s*(?:뉴스|기사)"
+    r"|인기\s*기사|추천\s*기사|댓글목록|이 시각 (?:주요|인기)|주요\s*뉴스|최신\s*뉴스"
+    r"|핫\s*이슈)\s*$"
+)
+_CAPTION_START = re.compile(r"^\s*(?:↑↑|↑|△|▲|▶\s*사진|<\s*사진|\[\s*사진)")
+_CREDIT = re.compile(
+    r"(?:사진|그래픽|자료|영상)\s*[=:]|제공\)?\.?\s*$|/\s*\S{1,10}\s*$|뉴시스$|연합뉴스$"
+)
+_BULLET = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·-]")
+# A line that only states when the article was posted or updated.
+_DATE_LINE = re.compile(
+    r"^\s*(?:(?:기사)?입력|수정|승인|업데이트|최종\s*수정|등록|작성일)\s*[:：]?\s*\d{2,4}[-./]"
+)
+# A byline glued to the end of the last sentence: "...처리했다.부산=선수민 기자 sunsoo@…".
+_TRAILING_BYLINE = re.compile(
+    r"(?<=[.!?\"”’)])\s*((?:[가-힣]{1,6}\s?=\s?)?[가-힣]{2,4}(?:·[가-힣]{2,4})*\s?"
+    r"(?:기자|특파원|선임기자|객원기자)(?:\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+)?)\s*$"
+)
+_SENTENCE = re.compile(r"(?<=[.!?。！？\"”’])\s+")
+_WS = re.compile(r"\s+")
+MIN_REPEAT = 20  # shorter units (a name, a one-word line) may repeat in a real article
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """The article paragraphs and the byline information found on the way."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    bylines: list[Byline] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def _key(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def is_boilerplate(text: str) -> bool:
+    """Whether a line is a footer, widget or prompt line."""
+    return _BOILERPLATE.search(text) is not None
+
+
+def is_caption(line: Line) -> bool:
+    """Photo caption lines: ↑↑/▲ lines, and credit-ending lines right after an image."""
+    text = line.text
+    if text.startswith(("↑↑", "△")):
+        return True
+    if _CAPTION_START.match(text) and (line.after_image or _CREDIT.search(text)):
+        return True
+    return line.after_image and len(text) < 200 and _CREDIT.search(text) is not None
+
+
+def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) -> Cleaned:
+    """The article text of a container's lines, in order, each paragraph once."""
+    out = Cleaned()
+    skip = {_key(h) for h in headlines if h}
+    skip |= {_key(part) for h in headlines if h for part in h.split("\n")}
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        text = line.text
+        if _STOP.match(text) and index > len(lines) // 3:
+            out.messages.append(f"body cut at {text[:20]!r}")
+            break
+        if is_boilerplate(text) or is_caption(line) or _key(text) in skip:
+            continue
+        if line.link_share >= 0.7 and (len(text) < 120 or _BULLET.match(text)):
+            continue  # a related-article or promotion link
+        if len(text) <= 60 and _DATE_LINE.match(text):
+            continue
+        text, credit = split_lead_credit(text)
+        if credit is not None:
+            out.bylines.append(credit)
+        if (byline := byline_line(text)) is not None:
+            out.bylines.append(byline)
+            continue
+        if text.strip():
+            kept.append(text.strip())
+    if kept and (glued := _TRAILING_BYLINE.search(kept[-1])):
+        rest = kept[-1][: glued.start()].strip()
+        if rest and (byline := parse_byline(glued.group(1))).names:
+            out.bylines.append(byline)
+            kept[-1] = rest
+    out.paragraphs = drop_repeats(kept, out.messages)
+    return out
+
+
+def drop_repeats(paragraphs: list[str], messages: list[str]) -> list[str]:
+    """Each paragraph once; paragraphs whose every sentence is printed elsewhere go too.
+
+    The second rule removes summary boxes and decks that repeat sentences of the text;
+    the longest paragraphs are kept, so the article text itself always survives.
+    """
+    seen: set[str] = set()
+    unique: list[str] = []
+    for text in paragraphs:
+        key = _key(text)
+        if len(key) >= MIN_REPEAT and key in seen:
+            continue
+        seen.add(key)
+        unique.append(text)
+    if len(unique) < len(paragraphs):
+        messages.append(f"{len(paragraphs) - len(unique)} repeated paragraphs removed")
+    if len(unique) > 400:  # quadratic below; a real article never has this many
+        return unique
+    alive = [True] * len(unique)
+    order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
+    for i in order:
+        sentences = [s for s in _SENTENCE.split(_key(unique[i])) if len(s) >= MIN_REPEAT]
+        if not sentences:
+            continue
+        rest = "\n".join(_key(unique[j]) for j in range(len(unique)) if alive[j] and j != i)
+        if all(s in rest for s in sentences):
+            alive[i] = False
+            messages.append(f"repeated text removed: {unique[i][:30]!r}")
+    return [p for p, keep in zip(unique, alive, strict=True) if keep]

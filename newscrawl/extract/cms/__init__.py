@@ -1,0 +1,32 @@
+"""CMS profiles, one module per family, chosen by fingerprinting the markup."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from newscrawl.extract.cms.base import Profile
+from newscrawl.extract.cms.gnuboard import GnuBoardProfile
+from newscrawl.extract.cms.naver import NaverProfile
+from newscrawl.extract.cms.ndsoft import NDSoftProfile
+from newscrawl.extract.meta import PageMeta
+
+# Most specific first; the generic Profile answers when none matches.
+PROFILES: tuple[type[Profile], ...] = (NDSoftProfile, GnuBoardProfile, NaverProfile)
+
+
+def choose_profile(root: HtmlElement, meta: PageMeta, url: str) -> Profile:
+    """The profile of the CMS that made this page, else the generic one."""
+    for cls in PROFILES:
+        if cls.matches(root, meta, url):
+            return cls(root, meta, url)
+    return Profile(root, meta, url)
+
+
+__all__ = [
+    "PROFILES",
+    "GnuBoardProfile",
+    "NDSoftProfile",
+    "NaverProfile",
+    "Profile",
+    "choose_profile",
+]

@@ -1,0 +1,142 @@
+"""The generic page profile: one method per field, which CMS profiles override.
+
+A profile answers from the markup it knows; whatever it returns None for falls back
+to the page's metadata (JSON-LD, OpenGraph, ``article:*``) in ``newscrawl.extract``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from newscrawl.extract.dom import SKIP_TAGS, lines_of, text_of
+from newscrawl.extract.meta import PageMeta
+
+
+def css(selector: str) -> Callable[[HtmlElement], list[HtmlElement]]:
+    """A compiled CSS selector (compiled once: selectors are hot on every page)."""
+    return CSSSelector(selector, translator="html")
+
+
+# Containers of article text on Korean news sites, most specific first.
+BODY = css(
+    "#article-view-content-div, #dic_area, #articleBodyContents, #newsEndContents,"
+    " #bo_v_con, [itemprop=articleBody], #articleBody, #article_body, #articeBody,"
+    " #news_body_id, #newsContent, #news_content, #articleText, #article_content,"
+    " #CmAdContent, #textBody, #news-contents, #adiContents, .article_txt,"
+    " .news_cnt_detail_wrap, .article_body, .article-body, .article_view, .view_con,"
+    " .news_body, .story-news, .article-text, .cont-body"
+)
+HEADINGS = css("h1, h2, h3")
+SUBTITLE = css(
+    ".sub-tit-ll, .mid_title, .sub_title, .subtitle, .sub-title, .news_subtitle, h2.subheading,"
+    " .article-subtitle, .sub_tit, .title_sub, .summary_title, .deck, .subheadline"
+)
+BYLINE = css(
+    ".byline, .reporter, .writer, .journalist, dl.author, .author-info, .article-writer,"
+    " .reporter_info, .news_reporter, .art_writer, .writer_info, [rel=author]"
+)
+
+# Parts of a body container that are never article text, by class or id. Short tokens
+# match whole words only, so "ad" does not hit "head" nor "thread".
+_SKIP_TOKENS = re.compile(
+    r"(?:^|[\s_-])(?:ad|ads|adv|advert|advertisement|banner|related|relation|recommend|"
+    r"share|sns|social|copyright|caption|byline|reporter|writer|journalist|tag|tags|"
+    r"keyword|keywords|comment|comments|reply|subscribe|promotion|popular|ranking|"
+    r"footer|sidebar|btn|button|toolbar|print|sound_only|blind|summary|hidden|"
+    r"outlink|profile|more_news|newsletter)(?:$|[\s_-])",
+    re.I,
+)
+_SKIP_PARTS = re.compile(
+    r"articlePhoto|photo_desc|img_desc|end_photo|photo-layout|view_photo|imgbox|img_box|"
+    r"relate|recommend|adsbygoogle|google_ad|dable|taboola|copyright|view-copyright|"
+    r"article-writer|reporter_area|journalist|article_relation|vod_area|guide_categorization|"
+    r"ai_summary|news_summary|sub_title|summary_area|module-quote|pull-?quote|more-articles|"
+    r"more_articles|sub-tit",
+    re.I,
+)
+
+
+def skip_element(el: HtmlElement) -> bool:
+    """True for elements inside a body container that are not article text."""
+    if el.tag in SKIP_TAGS:
+        return True
+    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if attrs.strip() and (_SKIP_TOKENS.search(attrs) or _SKIP_PARTS.search(attrs)):
+        return True
+    style = el.get("style")
+    return bool(style) and "display:none" in style.replace(" ", "").lower()
+
+
+class Profile:
+    """Field extraction for pages of no known CMS; subclasses narrow it to one family."""
+
+    name = "generic"
+
+    def __init__(self, root: HtmlElement, meta: PageMeta, url: str) -> None:
+        self.root = root
+        self.meta = meta
+        self.url = url
+
+    @classmethod
+    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
+        """Whether this profile's CMS made the page (fingerprinting the markup)."""
+        return True
+
+    def title(self) -> str | None:
+        """The headline as printed on the page, None to fall back to metadata."""
+        return None
+
+    def subtitle(self) -> str | None:
+        """The deck (sub-headline), lines joined by newlines."""
+        for el in SUBTITLE(self.root)[:3]:
+            text = lines_text(el)
+            if 4 <= len(text) <= 400:
+                return text
+        return None
+
+    def byline_texts(self) -> list[str]:
+        """Raw strings that name the reporters, in page order."""
+        texts = []
+        for el in BYLINE(self.root)[:4]:
+            text = text_of(el)
+            if 2 <= len(text) <= 120:
+                texts.append(text)
+        return texts
+
+    def date_text(self) -> str:
+        """Visible text where the page prints 입력/수정 lines."""
+        return ""
+
+    def section(self) -> str | None:
+        return None
+
+    def body_container(self) -> HtmlElement | None:
+        """The element holding the article text, or None to let trafilatura find it."""
+        best = None
+        for el in BODY(self.root):
+            if len(text_of(el)) >= 80:
+                return el
+            best = best if best is not None else el
+        return best
+
+    def skip(self, el: HtmlElement) -> bool:
+        """Whether an element inside the body container is left out of the text."""
+        return skip_element(el)
+
+
+def first_text(root: HtmlElement, select: Callable[[HtmlElement], list[HtmlElement]]) -> str | None:
+    """The text of the first selected element that has any."""
+    for el in select(root):
+        text = text_of(el)
+        if text:
+            return text
+    return None
+
+
+def lines_text(el: HtmlElement) -> str:
+    """An element's text with <br> and blocks kept as newlines (decks printed over lines)."""
+    return "\n".join(line.text for line in lines_of(el, lambda e: e.tag in SKIP_TAGS))

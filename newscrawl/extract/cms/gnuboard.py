@@ -1,0 +1,43 @@
+"""GnuBoard 5 boards (``/bbs/board.php?bo_table=X&wr_id=N``) that small papers run as their site."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from newscrawl.extract.cms.base import Profile, css, first_text
+from newscrawl.extract.dom import text_of
+from newscrawl.extract.meta import PageMeta
+
+_TITLE = css("#bo_v_title .bo_v_tit, #bo_v_title")
+_INFO = css("#bo_v_info")
+_WRITER = css("#bo_v_info .sv_member, #bo_v_info .sv_guest, #bo_v_info .member")
+_CONTENT = css("#bo_v_con")
+_CATEGORY = css("#bo_v_title .bo_v_cate, .bo_v_cate")
+
+
+class GnuBoardProfile(Profile):
+    """The basic board view skin and the themes derived from it."""
+
+    name = "gnuboard"
+
+    @classmethod
+    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
+        return bool(_CONTENT(root)) or ("/bbs/board.php" in url and "wr_id=" in url)
+
+    def title(self) -> str | None:
+        return first_text(self.root, _TITLE)
+
+    def byline_texts(self) -> list[str]:
+        # The poster is an account name: often the reporter, sometimes "관리자" or the
+        # paper itself, which byline parsing rejects.
+        return [t for t in (text_of(el) for el in _WRITER(self.root)) if t]
+
+    def date_text(self) -> str:
+        return " ".join(text_of(el) for el in _INFO(self.root))
+
+    def section(self) -> str | None:
+        return first_text(self.root, _CATEGORY)
+
+    def body_container(self) -> HtmlElement | None:
+        found = _CONTENT(self.root)
+        return found[0] if found else super().body_container()

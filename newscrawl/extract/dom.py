@@ -1,0 +1,142 @@
+"""HTML parsing and the conversion of a body container into lines of visible text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.I)
+_WS = re.compile(r"[ \t\r\n\f\v\u00a0\u200b\u3000\ufeff]+")
+
+# Never article text wherever they appear.
+SKIP_TAGS = frozenset(
+    """script style noscript iframe object embed video audio svg canvas form button input
+    select textarea option label figure figcaption img picture source ins aside nav map
+    template head title meta link dialog""".split()
+)
+# Elements that end a line of text before and after them.
+BLOCK_TAGS = frozenset(
+    """p div section article header footer main h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table
+    thead tbody tfoot tr td th blockquote pre address center hr body html""".split()
+)
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+
+
+def parse(text: str) -> HtmlElement | None:
+    """Parse a document leniently; None when there is nothing to parse."""
+    text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
+    if not text.strip():
+        return None
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
+
+
+def squash(text: str | None) -> str:
+    """Whitespace runs (including NBSP and ideographic spaces) to one space, stripped."""
+    return _WS.sub(" ", text or "").strip()
+
+
+def text_of(el: HtmlElement | None) -> str:
+    """The squashed text content of an element, scripts and styles excluded."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    _collect(el, parts)
+    return squash(" ".join(parts))
+
+
+def _collect(el: HtmlElement, parts: list[str]) -> None:
+    if isinstance(el.tag, str) and el.tag not in ("script", "style", "noscript", "template"):
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            _collect(child, parts)
+    if el.tail:
+        parts.append(el.tail)
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of visible text of a body container."""
+
+    text: str
+    heading: bool = False  # from h1-h6 or a lone <b>/<strong> line: a printed subheading
+    after_image: bool = False  # the line follows an image: a caption when it reads like one
+    link_share: float = 0.0  # share of the characters inside <a>: related-article links
+
+
+class LineWriter:
+    """Walks a container and cuts its text into lines at block elements and <br>.
+
+    ``skip`` decides, per element, whether the element (not its tail) is left out.
+    """
+
+    def __init__(self, skip) -> None:
+        self.skip = skip
+        self.lines: list[Line] = []
+        self._buf: list[str] = []
+        self._image = False
+        self._heading = 0
+        self._link = 0
+        self._link_chars = 0
+
+    def add(self, text: str) -> None:
+        self._buf.append(text)
+        if self._link:
+            self._link_chars += len(text.strip())
+
+    def flush(self) -> None:
+        raw = "".join(self._buf)
+        text = squash(raw)
+        self._buf.clear()
+        link_chars, self._link_chars = self._link_chars, 0
+        if text:
+            share = min(1.0, link_chars / max(1, len(text.replace(" ", ""))))
+            self.lines.append(
+                Line(text, heading=self._heading > 0, after_image=self._image, link_share=share)
+            )
+            self._image = False
+
+    def walk(self, el: HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if not tag or self.skip(el):
+            if tag in ("img", "figure", "picture", "video", "iframe"):
+                self.flush()
+                self._image = True
+            return
+        if tag == "br":
+            self.flush()
+            return
+        block = tag in BLOCK_TAGS
+        heading = tag in HEADING_TAGS
+        link = tag == "a"
+        if block:
+            self.flush()
+        self._heading += heading
+        self._link += link
+        if el.text:
+            self.add(el.text)
+        for child in el:
+            self.walk(child)
+            if child.tail:
+                self.add(child.tail)
+        if block:
+            self.flush()
+        self._heading -= heading
+        self._link -= link
+
+
+def lines_of(container: HtmlElement, skip) -> list[Line]:
+    """The lines of visible text of ``container``, in document order."""
+    writer = LineWriter(skip)
+    writer.walk(container)
+    writer.flush()
+    return writer.lines

@@ -1,0 +1,99 @@
+"""Bytes to text the way a browser would, surviving the wrong declarations regional sites make."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+
+# EUC-KR as browsers decode it: the WHATWG label maps to windows-949, a superset that
+# also has the 8,822 Hangul syllables EUC-KR lacks (sites write them anyway).
+_ALIASES = {
+    "euc-kr": "cp949",
+    "euc_kr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "ksc5601": "cp949",
+    "x-windows-949": "cp949",
+    "windows-949": "cp949",
+    "uhc": "cp949",
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+}
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+@dataclass(slots=True)
+class Decoded:
+    """Decoded text, the codec that produced it, and notes on what was distrusted."""
+
+    text: str
+    encoding: str
+    messages: list[str] = field(default_factory=list)
+
+
+def normalize_encoding(name: str | None) -> str | None:
+    """A Python codec name for a declared charset label, or None if the label is unknown."""
+    if not name:
+        return None
+    label = name.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        codec = codecs.lookup(label).name
+    except LookupError:
+        return None
+    return _ALIASES.get(codec, codec)
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_html(data: bytes, *, declared: str | None = None) -> Decoded:
+    """Decode an HTML document.
+
+    Order: BOM, then the HTTP ``Content-Type`` charset (``declared`` may be that header
+    or a bare charset name), then the ``<meta>`` charset, then detection. A declaration
+    is only trusted if the bytes decode under it without error; UTF-8 bytes under a
+    legacy declaration (a common mistake of Korean CMS templates) are read as UTF-8.
+    """
+    bom = read_bom(data)
+    if bom[0]:
+        codec = normalize_encoding(bom[0]) or "utf-8"
+        return Decoded(data[len(bom[1]) :].decode(codec, "replace"), codec)
+    messages: list[str] = []
+    http = None
+    if declared:
+        http = normalize_encoding(http_content_type_encoding(declared) or declared)
+    meta = normalize_encoding(html_body_declared_encoding(data[:8192]))
+    has_non_ascii = _NON_ASCII.search(data) is not None
+    if has_non_ascii and (utf8 := _strict(data, "utf-8")) is not None:
+        for label, codec in (("HTTP", http), ("meta", meta)):
+            if codec and codec != "utf-8":
+                messages.append(f"{label} charset {codec} ignored: the bytes are valid UTF-8")
+                break
+        return Decoded(utf8, "utf-8", messages)
+    for label, codec in (("HTTP", http), ("meta", meta)):
+        if not codec:
+            continue
+        text = _strict(data, codec)
+        if text is not None:
+            return Decoded(text, codec, messages)
+        messages.append(f"{label} charset {codec} does not decode the bytes")
+    if not has_non_ascii:
+        return Decoded(data.decode("ascii"), "ascii", messages)
+    for codec in ("cp949",):
+        text = _strict(data, codec)
+        if text is not None:
+            return Decoded(text, codec, [*messages, f"charset detected as {codec}"])
+    guess = from_bytes(data[:200_000]).best()
+    codec = normalize_encoding(guess.encoding if guess else None) or "utf-8"
+    messages.append(f"charset detected as {codec}, undecodable bytes replaced")
+    return Decoded(data.decode(codec, "replace"), codec, messages)

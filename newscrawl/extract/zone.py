@@ -1,0 +1,44 @@
+"""The stretch of visible text between the headline and the end of the article body,
+where pages print their 입력/수정 lines (sidebars and related lists are outside it)."""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from newscrawl.extract.dom import squash
+
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
+MAX_ZONE = 4000
+
+
+def header_zone(root: HtmlElement, title: str | None, container: HtmlElement | None) -> str:
+    """Visible text from the first printing of ``title`` to the end of ``container``."""
+    parts: list[str] = []
+    end = None
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in _INVISIBLE or not tag:
+                walker.skip_subtree()  # its "end" event still comes, with the tail
+                continue
+            if el.text:
+                parts.append(el.text)
+        else:
+            if el is container:
+                end = len(" ".join(parts))
+            if el.tail:
+                parts.append(el.tail)
+    text = " ".join(parts)
+    start = 0
+    if title:
+        found = text.find(title[: min(len(title), 30)])
+        if found >= 0 and (end is None or found < end):
+            start = found
+    stop = end if end is not None else start + MAX_ZONE
+    zone = text[start:stop]
+    if len(zone) > 3 * MAX_ZONE:
+        # Dates sit just under the headline, or right after a long body.
+        zone = zone[:MAX_ZONE] + " " + zone[-MAX_ZONE:]
+    return squash(zone)
