@@ -1,4 +1,4 @@
-"""The one definition of an article's canonical URL, shared by discovery, extraction and the archive."""
+"""The one definition of an article's canonical URL, shared by discovery, extraction, archive."""
 
 from __future__ import annotations
 

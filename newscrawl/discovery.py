@@ -1,0 +1,272 @@
+"""Pure discovery: feeds, robots.txt, sitemaps, list pages and article URLs per CMS family.
+
+No Scrapy here: bytes or text and a base URL in, links out, so every rule is unit-tested on
+strings. Dates found beside a link (``pubDate``, ``news:publication_date``, ``lastmod``) travel
+with it, because the spider uses them to skip old articles and to prune sitemap indexes;
+Scrapy's own sitemap parser drops ``news:publication_date``, hence this module.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml import etree, html
+
+logger = logging.getLogger(__name__)
+
+KST = timezone(timedelta(hours=9), "KST")
+MAX_XML_BYTES = 50 * 1024 * 1024  # a decompressed sitemap larger than this is not a sitemap
+
+# Where each CMS family lists its articles and publishes its feeds, relative to the home URL.
+DEFAULT_FEEDS = {"ndsoft": ("/rss/allArticle.xml",), "gnuboard": (), "generic": ()}
+DEFAULT_LIST_PAGES = {
+    "ndsoft": ("/news/articleList.html?view_type=sm",),
+    "gnuboard": (),  # the board name differs per site; found on the home page
+    "generic": (),
+}
+_ARTICLE = {
+    "ndsoft": re.compile(r"/articleView\.html\?(?:[^#]*&)?idxno=\d+", re.I),
+    "gnuboard": re.compile(r"/board\.php\?(?=[^#]*\bbo_table=\w+)(?=[^#]*\bwr_id=\d+)", re.I),
+}
+_LIST = {
+    "ndsoft": re.compile(r"/articleList\.html(?:\?|$)", re.I),
+    "gnuboard": re.compile(r"/board\.php\?(?![^#]*\bwr_id=)[^#]*\bbo_table=\w+", re.I),
+}
+# Generic sites: a long number in the path or query is the most common article id.
+_GENERIC_ID = re.compile(r"(?:/|=)\d{5,}(?:\.\w+)?(?:[/?&#]|$)|/20\d{2}/?\d{2}/?\d{2}/.+")
+_NOT_ARTICLE = re.compile(
+    r"login|logout|member|search|articleList|\.(?:jpe?g|png|gif|pdf|hwp|zip|mp4|css|js)(?:\?|$)",
+    re.I,
+)
+_DATE = re.compile(r"(20\d{2}|19\d{2})[.\-/년]\s?(\d{1,2})[.\-/월]\s?(\d{1,2})")
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*"
+    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A discovered URL and the date the source gave for it, if any."""
+
+    url: str
+    published: datetime | None = None
+
+
+@dataclass(slots=True)
+class Sitemap:
+    """A parsed sitemap: child sitemaps (an index) and/or page URLs (a urlset)."""
+
+    sitemaps: list[Link] = field(default_factory=list)
+    urls: list[Link] = field(default_factory=list)
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """ISO 8601 / W3C, RFC 822 or NDSoft's ``2025-12-06 16:43:04``; naive times are KST."""
+    if not text or not text.strip():
+        return None
+    m = _ISO.match(text)
+    if m:
+        y, mo, d, h, mi, s, zone = m.groups()
+        try:
+            value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        except ValueError:
+            return None
+        if not zone:
+            return value.replace(tzinfo=KST)
+        if zone == "Z":
+            return value.replace(tzinfo=UTC)
+        sign = 1 if zone[0] == "+" else -1
+        hours, minutes = int(zone[1:3]), int(zone[-2:])
+        return value.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    try:
+        value = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=KST)
+
+
+def _xml_root(body: bytes) -> etree._Element | None:
+    """Parse feed or sitemap XML, gunzipping ``.xml.gz`` bodies; None when it is not XML."""
+    if body[:2] == b"\x1f\x8b":
+        try:
+            body = zlib.decompressobj(wbits=31).decompress(body, MAX_XML_BYTES)
+        except (zlib.error, gzip.BadGzipFile):
+            return None
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(body.strip(), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
+
+
+def _child_text(element: etree._Element, *names: str) -> str | None:
+    """Text of the first descendant whose local name is one of ``names`` (namespaces ignored)."""
+    for child in element.iter():
+        if _local(child.tag) in names and child.text and child.text.strip():
+            return child.text.strip()
+    return None
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Link]:
+    """Links of an RSS 2.0 / RSS 1.0 / Atom feed, with their publication dates."""
+    root = _xml_root(body)
+    if root is None:
+        return []
+    links: list[Link] = []
+    for item in root.iter():
+        name = _local(item.tag)
+        if name == "item":
+            url = _child_text(item, "link") or _child_text(item, "guid")
+            when = _child_text(item, "pubdate", "date", "published", "updated")
+        elif name == "entry":
+            url = next(
+                (
+                    a.get("href")
+                    for a in item
+                    if _local(a.tag) == "link" and a.get("rel", "alternate") == "alternate"
+                ),
+                None,
+            )
+            when = _child_text(item, "published", "updated")
+        else:
+            continue
+        if url:
+            links.append(Link(urljoin(base_url, url.strip()), parse_date(when)))
+    return links
+
+
+def robots_sitemaps(text: str, base_url: str) -> list[str]:
+    """The ``Sitemap:`` lines of a robots.txt, as absolute URLs."""
+    found = []
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip().lower() == "sitemap" and value.strip():
+            found.append(urljoin(base_url, value.strip()))
+    return found
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
+    """A sitemap, index or news sitemap, dated by ``news:publication_date`` or ``lastmod``."""
+    out = Sitemap()
+    root = _xml_root(body)
+    if root is None:
+        return out
+    kind = _local(root.tag)
+    for entry in root:
+        name = _local(entry.tag)
+        if name not in ("url", "sitemap"):
+            continue
+        loc = _child_text(entry, "loc")
+        if not loc:
+            continue
+        when = parse_date(_child_text(entry, "publication_date")) or parse_date(
+            _child_text(entry, "lastmod")
+        )
+        link = Link(urljoin(base_url, loc), when)
+        (out.sitemaps if kind == "sitemapindex" or name == "sitemap" else out.urls).append(link)
+    return out
+
+
+def detect_cms(text: str, url: str) -> str:
+    """Fingerprint the CMS family of a home page: ``ndsoft``, ``gnuboard`` or ``generic``."""
+    ndsoft = len(re.findall(r"articleView\.html\?idxno=|/rss/allArticle\.xml|ndsoft", text, re.I))
+    gnuboard = len(re.findall(r"/bbs/board\.php\?bo_table=|g5_bbs_url|gnuboard", text, re.I))
+    if ndsoft == gnuboard == 0:
+        return "generic"
+    return "ndsoft" if ndsoft >= gnuboard else "gnuboard"
+
+
+def same_site(url: str, home_url: str) -> bool:
+    """Whether ``url`` is on the site's host, counting ``www.`` and ``m.`` aliases as one."""
+
+    def bare(u: str) -> str:
+        netloc = urlsplit(u).netloc.lower()
+        return re.sub(r"^(?:www|m|mobile)\.", "", netloc)
+
+    return bare(url) == bare(home_url)
+
+
+def is_article_url(url: str, cms: str, *, pattern: str | None = None) -> bool:
+    """Whether a URL names an article page of a site of this CMS family."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    if pattern:
+        return re.search(pattern, url) is not None
+    rule = _ARTICLE.get(cms)
+    if rule is not None:
+        return rule.search(url) is not None
+    return (
+        not _NOT_ARTICLE.search(url)
+        and _GENERIC_ID.search(urlsplit(url).path + "?" + urlsplit(url).query) is not None
+    )
+
+
+def is_list_url(url: str, cms: str) -> bool:
+    """Whether a URL is a paginated article list of this CMS family."""
+    rule = _LIST.get(cms)
+    return rule is not None and rule.search(url) is not None
+
+
+def page_links(text: str | bytes, base_url: str) -> list[str]:
+    """Every ``<a href>`` of a page, absolute, fragments dropped, in page order, once each."""
+    try:
+        doc = html.fromstring(text, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return []
+    seen: dict[str, None] = {}
+    for href in doc.xpath("//a/@href"):
+        href = str(href).strip()
+        if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+            continue
+        seen.setdefault(urljoin(base_url, href).split("#", 1)[0], None)
+    return list(seen)
+
+
+def feed_links(text: str | bytes, base_url: str) -> list[str]:
+    """Feeds a page announces with ``<link rel="alternate" type="application/rss+xml">``."""
+    try:
+        doc = html.fromstring(text, base_url=base_url)
+    except (etree.ParserError, ValueError):
+        return []
+    hrefs = doc.xpath("//link[contains(@type, 'rss') or contains(@type, 'atom')][@href]/@href")
+    return list(dict.fromkeys(urljoin(base_url, str(h).strip()) for h in hrefs))
+
+
+def list_page_number(url: str) -> int:
+    """The ``page`` parameter of a list URL (1 when absent)."""
+    for key, value in parse_qsl(urlsplit(url).query):
+        if key == "page" and value.isdigit():
+            return int(value)
+    return 1
+
+
+def next_list_page(url: str) -> str:
+    """The following page of a list: ``page=N`` set to N+1 (NDSoft and GnuBoard both use it)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "page"]
+    query.append(("page", str(list_page_number(url) + 1)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def page_dates(text: str) -> list[date]:
+    """Dates printed on a list page (``2025.12.06``, ``2025-12-06``, ``2025년 12월 6일``)."""
+    found = []
+    for y, m, d in _DATE.findall(text):
+        try:
+            found.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return found

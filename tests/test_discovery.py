@@ -1,0 +1,186 @@
+"""discovery: feeds, robots.txt, sitemaps, list pages and article-URL rules, on strings."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from newscrawl import discovery as d
+
+KST = timezone(timedelta(hours=9))
+BASE = "https://www.jnilbo.com/"
+
+NDSOFT_RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>\xec\xa0\x84\xeb\x82\xa8\xec\x9d\xbc\xeb\xb3\xb4</title>
+<item><title>A</title><link>https://www.jnilbo.com/news/articleView.html?idxno=1</link>
+<pubDate>2025-12-06 16:43:04</pubDate></item>
+<item><title>B</title><link> /news/articleView.html?idxno=2 </link>
+<pubDate>Sat, 06 Dec 2025 07:00:00 GMT</pubDate></item>
+</channel></rss>"""
+
+ATOM = b"""<feed xmlns="http://www.w3.org/2005/Atom"><entry>
+<link rel="alternate" href="https://ex.kr/a/1"/><link rel="edit" href="https://ex.kr/edit/1"/>
+<published>2025-12-06T16:43:04+09:00</published></entry></feed>"""
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+<url><loc>https://www.jnilbo.com/news/articleView.html?idxno=1</loc>
+<lastmod>2025-12-07T00:00:00+09:00</lastmod>
+<news:news><news:publication_date>2025-12-06T16:43:04+09:00</news:publication_date></news:news>
+</url>
+<url><loc>https://www.jnilbo.com/news/articleView.html?idxno=2</loc><lastmod>2025-12-05</lastmod></url>
+</urlset>"""
+
+INDEX = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>https://www.jnilbo.com/sitemap-2025-12.xml</loc><lastmod>2025-12-06</lastmod></sitemap>
+<sitemap><loc>https://www.jnilbo.com/sitemap-2020-01.xml.gz</loc></sitemap>
+</sitemapindex>"""
+
+
+def test_ndsoft_rss_with_its_own_date_format() -> None:
+    links = d.parse_feed(NDSOFT_RSS, BASE)
+    assert [link.url for link in links] == [
+        "https://www.jnilbo.com/news/articleView.html?idxno=1",
+        "https://www.jnilbo.com/news/articleView.html?idxno=2",
+    ]
+    assert links[0].published == datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)
+    assert links[1].published == datetime(2025, 12, 6, 16, 0, tzinfo=KST)
+
+
+def test_atom_takes_the_alternate_link() -> None:
+    (link,) = d.parse_feed(ATOM, "https://ex.kr/")
+    assert link.url == "https://ex.kr/a/1"
+    assert link.published == datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)
+
+
+@pytest.mark.parametrize("body", [b"", b"<html><body>not a feed", b"\x1f\x8bgarbage", b"\xff\xfe"])
+def test_garbage_is_no_links(body: bytes) -> None:
+    assert d.parse_feed(body, BASE) == []
+    assert d.parse_sitemap(body, BASE) == d.Sitemap()
+
+
+def test_news_sitemap_keeps_publication_date_over_lastmod() -> None:
+    sitemap = d.parse_sitemap(NEWS_SITEMAP, BASE)
+    assert sitemap.sitemaps == []
+    first, second = sitemap.urls
+    assert first.published == datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)
+    assert second.published == datetime(2025, 12, 5, tzinfo=KST)
+
+
+def test_sitemap_index_and_gzip() -> None:
+    index = d.parse_sitemap(gzip.compress(INDEX), BASE)
+    assert [s.url for s in index.sitemaps] == [
+        "https://www.jnilbo.com/sitemap-2025-12.xml",
+        "https://www.jnilbo.com/sitemap-2020-01.xml.gz",
+    ]
+    assert index.sitemaps[0].published == datetime(2025, 12, 6, tzinfo=KST)
+    assert index.sitemaps[1].published is None
+    assert index.urls == []
+
+
+def test_robots_sitemap_lines() -> None:
+    robots = (
+        "User-agent: *\nDisallow: /admin/\nsitemap: /sitemap.xml\nSitemap: https://x.kr/s.xml\n"
+    )
+    assert d.robots_sitemaps(robots, BASE) == [
+        "https://www.jnilbo.com/sitemap.xml",
+        "https://x.kr/s.xml",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-12-06T16:43:04+09:00", datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)),
+        ("2025-12-06T07:43:04Z", datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)),
+        ("2025-12-06 16:43", datetime(2025, 12, 6, 16, 43, tzinfo=KST)),
+        ("Sat, 06 Dec 2025 16:43:04 +0900", datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)),
+        ("2025-13-45", None),
+        ("yesterday", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_date(text: str | None, expected: datetime | None) -> None:
+    assert d.parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("html", "cms"),
+    [
+        (
+            '<a href="/news/articleView.html?idxno=1">a</a><link href="/rss/allArticle.xml">',
+            "ndsoft",
+        ),
+        (
+            '<a href="/bbs/board.php?bo_table=news&wr_id=3">a</a><script>g5_bbs_url=""</script>',
+            "gnuboard",
+        ),
+        ('<a href="/view/2025/12/06/story">a</a>', "generic"),
+    ],
+)
+def test_detect_cms(html: str, cms: str) -> None:
+    assert d.detect_cms(html, "https://x.kr/") == cms
+
+
+@pytest.mark.parametrize(
+    ("url", "cms", "expected"),
+    [
+        ("https://www.jnilbo.com/news/articleView.html?idxno=90000015817", "ndsoft", True),
+        ("https://www.jnilbo.com/news/articleView.html?mod=news&idxno=1", "ndsoft", True),
+        ("https://www.jnilbo.com/news/articleList.html?sc_section_code=S1N1", "ndsoft", False),
+        ("https://www.kbsm.net/bbs/board.php?bo_table=news&wr_id=263381", "gnuboard", True),
+        ("https://www.kbsm.net/bbs/board.php?wr_id=263381&bo_table=news&page=2", "gnuboard", True),
+        ("https://www.kbsm.net/bbs/board.php?bo_table=news&page=2", "gnuboard", False),
+        ("https://www.busan.com/view/busan/view.php?code=2025120618000012345", "generic", True),
+        ("https://www.imaeil.com/page/view/2025120616430012345", "generic", True),
+        ("https://www.busan.com/list.php?section=society", "generic", False),
+        ("https://www.busan.com/photo/20251206123456.jpg", "generic", False),
+        ("javascript:void(0)", "generic", False),
+    ],
+)
+def test_is_article_url(url: str, cms: str, expected: bool) -> None:
+    assert d.is_article_url(url, cms) is expected
+
+
+def test_site_pattern_overrides_the_cms_rule() -> None:
+    pattern = r"newsitem\.asp\?pk_no=\d+"
+    assert d.is_article_url(
+        "http://www.daejonilbo.com/news/newsitem.asp?pk_no=1412361", "generic", pattern=pattern
+    )
+    assert not d.is_article_url(
+        "http://www.daejonilbo.com/news/list.asp?pk_no=1", "generic", pattern=pattern
+    )
+
+
+def test_list_urls_and_pagination() -> None:
+    first = "https://www.jnilbo.com/news/articleList.html?view_type=sm"
+    assert d.is_list_url(first, "ndsoft")
+    assert d.list_page_number(first) == 1
+    second = d.next_list_page(first)
+    assert second == first + "&page=2"
+    assert d.next_list_page(second) == first + "&page=3"
+    board = "https://www.kbsm.net/bbs/board.php?bo_table=news&page=4"
+    assert d.is_list_url(board, "gnuboard") and not d.is_list_url(board + "&wr_id=1", "gnuboard")
+    assert d.next_list_page(board) == "https://www.kbsm.net/bbs/board.php?bo_table=news&page=5"
+
+
+def test_page_links_feed_links_and_dates() -> None:
+    html = """<html><head>
+    <link rel="alternate" type="application/rss+xml" href="/rss/allArticle.xml"></head>
+    <body><a href="/a?id=1#top">1</a><a href="/a?id=1">again</a><a href="mailto:x@y.kr">m</a>
+    <a href="javascript:go()">j</a><a href="https://other.kr/b">2</a>
+    <em>2025.12.06 16:43</em> <span>2025-11-30</span> <i>2025년 1월 2일</i></body></html>"""
+    assert d.page_links(html, BASE) == ["https://www.jnilbo.com/a?id=1", "https://other.kr/b"]
+    assert d.feed_links(html, BASE) == ["https://www.jnilbo.com/rss/allArticle.xml"]
+    assert d.page_dates(html) == [date(2025, 12, 6), date(2025, 11, 30), date(2025, 1, 2)]
+
+
+def test_same_site_counts_www_and_m_as_one() -> None:
+    assert d.same_site("https://m.jnilbo.com/x", "https://www.jnilbo.com/")
+    assert d.same_site("http://jnilbo.com/x", "https://www.jnilbo.com/")
+    assert not d.same_site("https://www.kbsm.net/x", "https://www.jnilbo.com/")
+    assert not d.same_site("http://127.0.0.1:2/x", "http://127.0.0.1:1/")
