@@ -1,0 +1,88 @@
+"""Which discovered article URLs a run fetches: the incremental rules, without Scrapy.
+
+An article already in the archive is not fetched again unless it was published inside the
+revisit window (newspapers correct articles in their first days). ``since`` bounds a backfill
+by date and ``max_articles`` bounds a run by count. Decisions are made on canonical URLs, so a
+tracking parameter or a print view never causes a second fetch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from newscrawl.discovery import parse_date
+from newscrawl.urls import canonical_url
+
+
+class Decision(StrEnum):
+    """What to do with one discovered article URL."""
+
+    FETCH = "fetch"
+    REVISIT = "revisit"  # archived, but recent enough that a correction may be waiting
+    DUPLICATE = "duplicate"  # already scheduled in this run (another source or URL variant)
+    ARCHIVED = "archived"  # archived and outside the revisit window
+    TOO_OLD = "too_old"  # published before ``since``
+    BUDGET = "budget"  # ``max_articles`` reached
+
+
+@dataclass(slots=True)
+class FetchPolicy:
+    """The incremental rules of one run; ``known`` maps canonical URL to published time."""
+
+    known: Mapping[str, datetime | None]
+    now: datetime
+    revisit: timedelta = timedelta(days=2)
+    since: date | None = None
+    max_articles: int | None = None
+    scheduled: set[str] = field(default_factory=set)
+    fetches: int = 0
+
+    @classmethod
+    def from_archive(
+        cls, known: Mapping[str, str | None], *, now: datetime, **options: object
+    ) -> FetchPolicy:
+        """Build from ``archive.known_articles()`` output (published times as ISO strings)."""
+        parsed = {url: parse_date(value) for url, value in known.items()}
+        return cls(known=parsed, now=now, **options)  # type: ignore[arg-type]
+
+    def is_recent(self, published: datetime | None) -> bool:
+        """Inside the revisit window (an unknown date is not recent: revisiting costs a fetch)."""
+        return published is not None and published >= self.now - self.revisit
+
+    def is_new(self, url: str, published: datetime | None = None) -> bool:
+        """Not archived, or archived but due for a revisit: what list pagination counts."""
+        key = canonical_url(url)
+        if key not in self.known:
+            return True
+        return self.is_recent(self.known[key] or published)
+
+    @property
+    def budget_spent(self) -> bool:
+        """Whether ``max_articles`` fetches have been scheduled."""
+        return self.max_articles is not None and self.fetches >= self.max_articles
+
+    def decide(self, url: str, published: datetime | None = None) -> Decision:
+        """Decide once per canonical URL; FETCH and REVISIT count against the budget."""
+        key = canonical_url(url)
+        if key in self.scheduled:
+            return Decision.DUPLICATE
+        self.scheduled.add(key)
+        if key in self.known:
+            if not self.is_recent(self.known[key] or published):
+                return Decision.ARCHIVED
+            decision = Decision.REVISIT
+        elif self.since and published is not None and published.date() < self.since:
+            return Decision.TOO_OLD
+        else:
+            decision = Decision.FETCH
+        if self.budget_spent:
+            return Decision.BUDGET
+        self.fetches += 1
+        return decision
+
+    def latest_known(self) -> datetime | None:
+        """Publication time of the newest archived article, if any has one."""
+        return max((d for d in self.known.values() if d is not None), default=None)
