@@ -121,7 +121,7 @@ def _body(profile, container: HtmlElement | None, article: Article, text: str, u
     if container is not None:
         cleaned = clean_lines(lines_of(container, profile.skip), headlines=headlines)
     korean = bool(_HANGUL.search(article.title or "")) or bool(_HANGUL.search(cleaned.text))
-    if len(cleaned.text) >= MIN_BODY and (korean or profile.name != "generic"):
+    if cleaned.text and (profile.name != "generic" or (korean and len(cleaned.text) >= MIN_BODY)):
         return cleaned
     # No known container, or a page in another language: trafilatura's heuristics.
     doc = trafilatura.bare_extraction(
@@ -171,7 +171,11 @@ def _language(declared: str | None, title: str | None, body: str) -> str | None:
 
 def _status(article: Article, meta, has_container: bool, root: HtmlElement) -> Status:
     signals = bool(meta.ld) or meta.get("og:type") == "article" or article.published is not None
-    if len(article.body) < MIN_BODY:
+    if not signals and not has_container and _link_share(root) > 0.4:
+        article.messages.append("mostly links, no article markup, metadata or date: a list page")
+        article.body = ""
+        return Status.NOT_ARTICLE
+    if not article.body or (len(article.body) < MIN_BODY and not has_container):
         if not article.body and not text_of(root.find("body")):
             article.messages.append("the page has no visible text")
             return Status.EMPTY
@@ -186,6 +190,15 @@ def _status(article: Article, meta, has_container: bool, root: HtmlElement) -> S
         article.messages.append("missing: " + ", ".join(missing))
         return Status.PARTIAL
     return Status.OK
+
+
+def _link_share(root: HtmlElement) -> float:
+    body = root.find("body")
+    total = len(text_of(body)) if body is not None else 0
+    if not total:
+        return 0.0
+    linked = sum(len(text_of(a)) for a in root.iter("a"))
+    return linked / total
 
 
 def _fail(article: Article, status: Status, message: str) -> Article:
