@@ -8,6 +8,7 @@ lines, copyright lines, comment boxes, related-article lists, share prompts.
 from __future__ import annotations
 
 import re
+from collections import Counter
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -103,18 +104,27 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         text, credit = split_lead_credit(text)
         if credit is not None:
             out.bylines.append(credit)
+        text, glued = _split_glued_byline(text)
+        if glued is not None:
+            out.bylines.append(glued)
         if (byline := byline_line(text)) is not None:
             out.bylines.append(byline)
             continue
         if text.strip():
             kept.append(text.strip())
-    if kept and (glued := _TRAILING_BYLINE.search(kept[-1])):
-        rest = kept[-1][: glued.start()].strip()
-        if rest and (byline := parse_byline(glued.group(1))).names:
-            out.bylines.append(byline)
-            kept[-1] = rest
     out.paragraphs = drop_repeats(kept, out.messages)
     return out
+
+
+def _split_glued_byline(text: str) -> tuple[str, Byline | None]:
+    glued = _TRAILING_BYLINE.search(text)
+    if glued is None:
+        return text, None
+    rest = text[: glued.start()].strip()
+    byline = parse_byline(glued.group(1))
+    if not rest or not byline.names:
+        return text, None
+    return rest, byline
 
 
 def drop_repeats(paragraphs: list[str], messages: list[str]) -> list[str]:
@@ -133,16 +143,16 @@ def drop_repeats(paragraphs: list[str], messages: list[str]) -> list[str]:
         unique.append(text)
     if len(unique) < len(paragraphs):
         messages.append(f"{len(paragraphs) - len(unique)} repeated paragraphs removed")
-    if len(unique) > 400:  # quadratic below; a real article never has this many
-        return unique
+    sentences = [
+        [s for s in _SENTENCE.split(_key(text)) if len(s) >= MIN_REPEAT] for text in unique
+    ]
+    counts = Counter(s for group in sentences for s in group)
     alive = [True] * len(unique)
-    order = sorted(range(len(unique)), key=lambda i: len(unique[i]))
-    for i in order:
-        sentences = [s for s in _SENTENCE.split(_key(unique[i])) if len(s) >= MIN_REPEAT]
-        if not sentences:
-            continue
-        rest = "\n".join(_key(unique[j]) for j in range(len(unique)) if alive[j] and j != i)
-        if all(s in rest for s in sentences):
+    # Longest first: a box compiled from sentences of the text goes, the text stays.
+    for i in sorted(range(len(unique)), key=lambda i: -len(unique[i])):
+        own = Counter(sentences[i])
+        if own and all(counts[s] > n for s, n in own.items()):
             alive[i] = False
+            counts -= own
             messages.append(f"repeated text removed: {unique[i][:30]!r}")
     return [p for p, keep in zip(unique, alive, strict=True) if keep]
