@@ -8,8 +8,8 @@ lines, copyright lines, comment boxes, related-article lists, share prompts.
 from __future__ import annotations
 
 import re
-from collections import Counter
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
