@@ -1,0 +1,68 @@
+"""Scrapy settings of newscrawl: polite by default, every project setting prefixed and documented.
+
+Override any of them per run with ``-s NAME=VALUE``.
+"""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+COMMANDS_MODULE = "newscrawl.commands"
+
+# --- Project settings -------------------------------------------------------------------------
+# Where the archive lives (a SQLite file, created with its schema on first use).
+ARCHIVE_DB_PATH = "archive/news.db"
+# The site registry; a run can point at another file (tests do).
+NEWSCRAWL_SITES_FILE = None  # None: the sites.toml shipped inside the package
+# Archived articles published less than this many days ago are fetched again, to catch the
+# corrections newspapers make in an article's first days.
+NEWSCRAWL_REVISIT_DAYS = 2
+# A person or address a webmaster can reach; it is part of the User-Agent.
+NEWSCRAWL_CONTACT = "https://github.com/newscrawl/newscrawl"
+# Safety bound on list pagination per list, whatever the other stop rules say.
+NEWSCRAWL_MAX_LIST_PAGES = 200
+# Longest wait honoured from a Retry-After header, and the base of exponential backoff.
+NEWSCRAWL_RETRY_MAX_DELAY = 300.0
+NEWSCRAWL_RETRY_BACKOFF_BASE = 5.0
+
+# Worker processes for extraction (pure CPU): "auto" is one per CPU beyond the first, at
+# most 4; 0 extracts inline in the crawler process.
+NEWSCRAWL_EXTRACT_WORKERS = "auto"
+
+# --- Politeness -------------------------------------------------------------------------------
+# The User-Agent names the project and a contact; built from NEWSCRAWL_CONTACT when unset.
+USER_AGENT = None
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "newscrawl"  # the token robots.txt rules name us by
+CONCURRENT_REQUESTS = 16  # across sites: a run covers dozens of papers at once
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+COOKIES_ENABLED = False
+
+# --- Robustness -------------------------------------------------------------------------------
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # no article page is bigger; a sitemap may come close
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOADER_MIDDLEWARES = {
+    # Replaced by a retry that waits: Retry-After when the server gives it, backoff otherwise.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.ExtractPipeline": 300,
+    "newscrawl.pipelines.ArchivePipeline": 800,
+}
+
+# --- Scrapy defaults the project relies on ----------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"
+# A cron job opens no listening ports.
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False

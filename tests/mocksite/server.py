@@ -1,0 +1,90 @@
+"""A threaded HTTP server on 127.0.0.1 that serves one miniature site and logs every request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+
+@dataclass(slots=True)
+class Resource:
+    """One HTTP answer."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def redirect(location: str, status: int = 301) -> Resource:
+    return Resource(status=status, headers={"Location": location}, content_type="text/html")
+
+
+NOT_FOUND = Resource(b"<html><body><h1>404 Not Found</h1></body></html>", status=404)
+
+# A site is a function from (path, query parameters) to a Resource, or None for a 404.
+Resolver = Callable[[str, dict[str, str]], "Resource | None"]
+
+
+class MockServer(ThreadingHTTPServer):
+    """Serves ``resolver`` on a free loopback port; ``log`` keeps every requested path+query."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, resolver: Resolver, *, delay: float = 0.0) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.resolver = resolver
+        self.delay = delay  # seconds per article page, to make a crawl slow enough to kill
+        self.log: list[str] = []
+        self.lock = threading.Lock()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def requests_for(self, needle: str) -> list[str]:
+        with self.lock:
+            return [p for p in self.log if needle in p]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: MockServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        with self.server.lock:
+            self.server.log.append(self.path)
+        parts = urlsplit(self.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        resource = self.server.resolver(parts.path, query) or NOT_FOUND
+        if self.server.delay and resource.status == 200 and "text/html" in resource.content_type:
+            time.sleep(self.server.delay)
+        self.send_response(resource.status)
+        self.send_header("Content-Type", resource.content_type)
+        self.send_header("Content-Length", str(len(resource.body)))
+        for key, value in resource.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(resource.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the request log above is what tests read
+
+
+@contextmanager
+def serving(resolver: Resolver, *, delay: float = 0.0) -> Iterator[MockServer]:
+    """Run a MockServer in a background thread for the duration of the block."""
+    server = MockServer(resolver, delay=delay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
