@@ -1,0 +1,189 @@
+"""Thin pipelines: ExtractPipeline (Page -> Article) and ArchivePipeline (-> the archive).
+
+Both are built by ``from_crawler`` and count every outcome in stats. The archive pipeline saves
+each page in its own transaction (``archive.save``), so a killed run loses at most the pages in
+flight, and it keeps every fetched page as a capture, even when extraction found no article.
+At the end of a run it logs one summary line per site and records the run in ``crawl_runs``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+import archive
+from newscrawl.extract import extract
+from newscrawl.extract.article import Article, Status
+from newscrawl.items import Page
+from newscrawl.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_KEYS = ("discovered", "fetched", "new", "updated", "unchanged", "failed", "skipped")
+
+
+def site_summary(stats: Mapping[str, Any], sites: list[str]) -> dict[str, dict[str, int]]:
+    """Per site, the counts of SUMMARY_KEYS from ``site/NAME/KEY`` stats (0 when absent)."""
+    return {s: {k: int(stats.get(f"site/{s}/{k}", 0)) for k in SUMMARY_KEYS} for s in sites}
+
+
+def extract_page(page: Page) -> Article:
+    """The Article of a fetched page; an HTTP error page is recorded as not an article."""
+    if page.status >= 400:
+        return Article(
+            url=page.final_url,
+            canonical_url=canonical_url(page.final_url),
+            site=page.site,
+            status=Status.NOT_ARTICLE,
+            messages=[f"HTTP {page.status}"],
+        )
+    article = extract(page.body, page.final_url, encoding=page.encoding)
+    article.site = page.site
+    return article
+
+
+def extract_workers(value: object, cpu_count: int | None) -> int:
+    """Worker processes for extraction: ``auto`` is one per CPU beyond the first, at most 4."""
+    if value in (None, "", "auto"):
+        return min(4, max(0, (cpu_count or 1) - 1))
+    workers = int(str(value))
+    if workers < 0:
+        raise ValueError(f"NEWSCRAWL_EXTRACT_WORKERS={value!r}: expected auto or a number >= 0")
+    return workers
+
+
+class ExtractPipeline:
+    """Run ``newscrawl.extract`` on every Page and attach the Article; never drops a page.
+
+    Extraction is pure CPU, so with ``NEWSCRAWL_EXTRACT_WORKERS`` > 0 it runs in a pool of
+    worker processes while the crawler keeps downloading; with 0 it runs inline.
+    """
+
+    def __init__(self, crawler: Crawler, *, workers: int = 0) -> None:
+        self.crawler = crawler
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        value = crawler.settings.get("NEWSCRAWL_EXTRACT_WORKERS", "auto")
+        return cls(crawler, workers=extract_workers(value, os.cpu_count()))
+
+    def open_spider(self) -> None:
+        if self.workers:
+            # forkserver: never fork the crawler itself (threads, reactor, open database).
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["newscrawl.extract"])
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            logger.info("Extracting in %d worker process(es)", self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        if self.pool is not None:
+            item.article = await asyncio.wrap_future(self.pool.submit(extract_page, item))
+        else:
+            item.article = extract_page(item)
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"extract/{item.article.status}")
+        return item
+
+
+class ArchivePipeline:
+    """Save each Page (capture + article + revision) into the SQLite archive at ARCHIVE_DB_PATH."""
+
+    def __init__(self, crawler: Crawler, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+        self.db: Any = None
+        self.run_id: int | None = None
+        self.sites_saved: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        path = crawler.settings.get("ARCHIVE_DB_PATH")
+        if not path:
+            raise NotConfigured("ARCHIVE_DB_PATH is empty: there is no archive to save into")
+        pipeline = cls(crawler, str(path))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def _sites(self) -> dict[str, Any]:
+        return getattr(self.crawler.spider, "sites", {}) or {}
+
+    def open_spider(self) -> None:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = archive.open_db(self.path)
+        spider = self.crawler.spider
+        self.run_id = archive.start_run(
+            self.db, spider.name if spider else "news", list(self._sites())
+        )
+        logger.info("Archiving into %s (run %s)", self.path, self.run_id)
+
+    def _upsert_site(self, name: str) -> None:
+        """Record a site once per run, after its home page told the CMS family."""
+        site = self._sites().get(name)
+        if site is not None:
+            archive.upsert_site(
+                self.db,
+                name=site.name,
+                title=site.title,
+                home_url=site.home_url,
+                cms=site.cms,
+                region=site.region,
+            )
+        self.sites_saved.add(name)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        if item.site not in self.sites_saved:
+            self._upsert_site(item.site)
+        capture = archive.Capture(
+            url=item.url,
+            final_url=item.final_url,
+            status=item.status,
+            fetched_at=item.fetched_at,
+            headers=item.headers,
+            encoding=item.encoding,
+            body=item.body,
+            site=item.site,
+        )
+        article = item.article.to_dict() if item.article is not None else {}
+        result = archive.save(self.db, capture, article)
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"archive/{result}")
+        stats.inc_value(f"site/{item.site}/{result}")
+        item.body = b""  # the bytes are archived; do not keep them alive in later signals
+        return item
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Log the per-site summary, record the run in ``crawl_runs`` and close the database."""
+        if self.db is None:
+            return
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
+        summary = site_summary(stats, list(self._sites()))
+        for name, counts in summary.items():
+            logger.info("Site %s: %s", name, ", ".join(f"{k} {v}" for k, v in counts.items()))
+        totals = {k: sum(c[k] for c in summary.values()) for k in SUMMARY_KEYS}
+        record = {"finish_reason": reason, **totals, "sites": summary}
+        if self.run_id is not None:
+            archive.finish_run(self.db, self.run_id, record)
+        self.db.close()
+        self.db = None
