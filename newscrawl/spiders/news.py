@@ -29,6 +29,7 @@ from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 from newscrawl.spiders.policy import Decision, FetchPolicy
+from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,16 @@ def _positive(value: str | None, name: str) -> int | None:
     if not str(value).isdigit() or int(value) < 1:
         raise ValueError(f"-a {name}={value!r}: expected a positive whole number")
     return int(value)
+
+
+def _settled_urls(db: Any, site: str) -> set[str]:
+    """Canonical URLs already fetched for good that are no article: 404s, redirect sources,
+    non-article pages. Without them every run would fetch the same dead links again.
+    A 5xx capture is not settled: the next run tries again."""
+    rows = db.execute(
+        "SELECT url, final_url FROM captures WHERE site = ? AND status < 500", [site]
+    ).fetchall()
+    return {canonical_url(u) for row in rows for u in row}
 
 
 class NewsSpider(Spider):
@@ -113,6 +124,8 @@ class NewsSpider(Spider):
                 for name in self.sites:
                     site_known = archive.known_articles(db, site=name)
                     known.update(site_known)
+                    for url in _settled_urls(db, name):
+                        known.setdefault(url, None)
                     latest = FetchPolicy.from_archive(site_known, now=self.policy.now)
                     newest = latest.latest_known()
                     self.cutoffs[name] = self.since or (

@@ -1,0 +1,283 @@
+"""End to end: real ``scrapy crawl news`` processes against miniature sites on loopback.
+
+Two sites are served from 127.0.0.1 (an NDSoft site in UTF-8 and a GnuBoard site in EUC-KR,
+see tests/mocksite/sites.py); the tests read the SQLite archive the crawl wrote and the
+servers' request logs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.mocksite import corpus_missing
+from tests.mocksite.server import MockServer, serving
+from tests.mocksite.sites import GnuboardSite, NdsoftSite
+
+pytestmark = pytest.mark.e2e
+if reason := corpus_missing():
+    pytest.skip(reason, allow_module_level=True)
+
+REPO = Path(__file__).resolve().parents[1]
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "ROBOTSTXT_OBEY": "True",
+    "NEWSCRAWL_RETRY_BACKOFF_BASE": "0.1",
+    "NEWSCRAWL_EXTRACT_WORKERS": "0",
+    "LOG_LEVEL": "INFO",
+}
+
+
+@dataclass
+class Mock:
+    """Both mock sites, their servers, a registry naming them and the archive path."""
+
+    nd: NdsoftSite
+    gb: GnuboardSite
+    nd_server: MockServer
+    gb_server: MockServer
+    registry: Path
+    db: Path
+    tmp: Path
+
+    def crawl(self, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+        """Run one crawl to completion; fail the test with its log when it fails."""
+        proc = subprocess.run(
+            self.command(*args, **settings), cwd=REPO, capture_output=True, text=True, timeout=90
+        )
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        assert "Traceback" not in proc.stderr, proc.stderr[-4000:]
+        return proc
+
+    def command(self, *args: str, **settings: str) -> list[str]:
+        merged = {
+            **FAST,
+            "NEWSCRAWL_SITES_FILE": str(self.registry),
+            "ARCHIVE_DB_PATH": str(self.db),
+            **settings,
+        }
+        sets = [a for k, v in merged.items() for a in ("-s", f"{k}={v}")]
+        return [sys.executable, "-m", "scrapy", "crawl", "news", *args, *sets]
+
+    def rows(self, sql: str, *params: object) -> list[tuple]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def article_requests(self) -> Counter[str]:
+        """How often each article URL (path+query) was requested, over both servers."""
+        log = self.nd_server.log + self.gb_server.log
+        return Counter(p for p in log if "articleView" in p or "wr_id=" in p)
+
+    def clear_logs(self) -> None:
+        self.nd_server.log.clear()
+        self.gb_server.log.clear()
+
+
+REGISTRY = """
+[[site]]
+name = "mock-nd"
+title = "목포 뉴스"
+home_url = "{nd}"
+cms = "ndsoft"
+region = "전남"
+
+[[site]]
+name = "mock-gb"
+title = "경북 뉴스"
+home_url = "{gb}"
+cms = "gnuboard"
+region = "경북"
+"""
+
+
+@pytest.fixture
+def mock(tmp_path: Path) -> Iterator[Mock]:
+    nd, gb = NdsoftSite(), GnuboardSite()
+    with serving(nd) as nd_server, serving(gb) as gb_server:
+        nd.base, gb.base = nd_server.base_url.rstrip("/"), gb_server.base_url.rstrip("/")
+        registry = tmp_path / "sites.toml"
+        registry.write_text(
+            REGISTRY.format(nd=nd_server.base_url, gb=gb_server.base_url), encoding="utf-8"
+        )
+        yield Mock(nd, gb, nd_server, gb_server, registry, tmp_path / "news.db", tmp_path)
+
+
+BOTH = ("-a", "site=mock-nd,mock-gb")
+ND_IDS = {f"idxno={i}" for i in range(1001, 1013)}
+GB_IDS = {f"wr_id={i}" for i in range(201, 208)}
+
+
+def summary(proc: subprocess.CompletedProcess[str], site: str) -> dict[str, int]:
+    """The per-site summary line the run logged, as a dict."""
+    line = re.search(rf"Site {site}: (.*)", proc.stderr)
+    assert line, proc.stderr[-3000:]
+    return {k: int(v) for k, v in (part.split(" ") for part in line.group(1).split(", "))}
+
+
+def archived_ids(mock: Mock) -> set[str]:
+    urls = [u for (u,) in mock.rows("select url from articles")]
+    return {u.rsplit("?", 1)[1].split("&")[-1] for u in urls}
+
+
+def test_first_run_archives_both_sites(mock: Mock) -> None:
+    proc = mock.crawl(*BOTH)
+    # Every article once, from feed, sitemap, list pages and home page; the redirect's target
+    # (reachable only through it) too; neither the 404, the empty page nor non-articles.
+    assert archived_ids(mock) == ND_IDS | GB_IDS
+    sites = dict(mock.rows("select name, cms from sites"))
+    assert sites == {"mock-nd": "ndsoft", "mock-gb": "gnuboard"}
+    titles = {t for (t,) in mock.rows("select title from articles where site = 'mock-gb'")}
+    assert titles == {f"대구시 스마트시티 전략 논의 {i}호" for i in range(1, 8)}  # from EUC-KR
+    # One request per article: URL variants (print view, utm_source, GnuBoard &page=) are
+    # the same canonical URL; robots.txt keeps /admin/ out; non-article pages are not fetched.
+    requests = mock.article_requests()
+    assert all(n == 1 for n in requests.values()), requests
+    assert not any("articlePrint" in p or "utm_source" in p for p in requests)
+    assert not mock.nd_server.requests_for("/admin/")
+    assert not mock.nd_server.requests_for("/com/company.html")
+    # Captures keep every fetched article page, the 404 and the non-article page included.
+    statuses = Counter(s for (s,) in mock.rows("select status from captures"))
+    assert statuses == {200: 12 + 7 + 1, 404: 2}
+    redirected = mock.rows("select url, final_url from captures where url like '%idxno=999'")
+    assert redirected == [(mock.nd.url(999), mock.nd.url(1012))]
+    # The run says what it did, in the log and in crawl_runs.
+    assert summary(proc, "mock-nd") == {
+        "discovered": 15,
+        "fetched": 14,
+        "new": 12,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 2,
+        "skipped": 1,
+    }
+    assert mock.rows("select count(*) from crawl_runs") == [(1,)]
+
+
+def test_second_run_fetches_only_articles_inside_the_revisit_window(mock: Mock) -> None:
+    mock.crawl(*BOTH)
+    mock.clear_logs()
+    proc = mock.crawl(*BOTH)
+    # Only the two articles published 3 hours ago are fetched again (corrections); list
+    # pagination stops at page 2, the first page with nothing new.
+    assert set(mock.article_requests()) == {
+        "/news/articleView.html?idxno=1001",
+        "/bbs/board.php?bo_table=news&wr_id=201",
+    }
+    assert mock.nd_server.requests_for("page=2") and not mock.nd_server.requests_for("page=3")
+    counts = summary(proc, "mock-nd")
+    assert (counts["fetched"], counts["new"], counts["unchanged"]) == (1, 0, 1)
+    assert counts["skipped"] == counts["discovered"] - 1
+    assert mock.rows("select count(*) from articles") == [(19,)]
+
+
+def test_correction_inside_the_revisit_window_becomes_a_revision(mock: Mock) -> None:
+    mock.crawl(*BOTH)
+    mock.nd.by_id[1001].extra = " (정정) 결승전 장소를 바로잡습니다."
+    proc = mock.crawl(*BOTH)
+    assert summary(proc, "mock-nd")["updated"] == 1
+    body = mock.rows("select body from articles where url = ?", mock.nd.url(1001))[0][0]
+    assert "결승전 장소를 바로잡습니다" in body
+    assert mock.rows(
+        "select count(*) from revisions r join articles a on a.id = r.article_id where a.url = ?",
+        mock.nd.url(1001),
+    ) == [(2,)]
+
+
+def test_url_argument_archives_a_site_never_seen(mock: Mock) -> None:
+    url = mock.gb_server.base_url
+    mock.crawl("-a", f"url={url}", NEWSCRAWL_SITES_FILE="")
+    name = "127.0.0.1-" + url.rstrip("/").rsplit(":", 1)[1]
+    assert mock.rows("select name, cms, home_url from sites") == [(name, "gnuboard", url)]
+    assert archived_ids(mock) == GB_IDS
+
+
+def test_max_articles_bounds_the_run(mock: Mock) -> None:
+    mock.crawl("-a", "site=mock-nd", "-a", "max_articles=3")
+    assert sum(mock.article_requests().values()) == 3
+    assert mock.rows("select count(*) from articles") == [(3,)]
+
+
+def _wait_for_captures(mock: Mock, n: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the crawl ended before it could be interrupted"
+        try:
+            if mock.rows("select count(*) from captures")[0][0] >= n:
+                return
+        except sqlite3.Error:
+            pass  # not created yet, or busy: poll again
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n} captures after {timeout}s")
+
+
+def _assert_complete_and_unique(mock: Mock) -> None:
+    assert archived_ids(mock) == ND_IDS | GB_IDS
+    # Nothing duplicated: one capture per article URL, except the two recent articles the
+    # second run revisits; one revision per article, as no content changed.
+    per_url = Counter(u for (u,) in mock.rows("select final_url from captures where status = 200"))
+    recent = {mock.nd.url(1001), mock.gb.url(201)}
+    assert all(n == 1 for u, n in per_url.items() if u not in recent), per_url
+    assert mock.rows("select count(*) from revisions") == [(19,)]
+
+
+def test_sigkill_midway_then_restart_loses_and_duplicates_nothing(mock: Mock) -> None:
+    mock.nd_server.delay = mock.gb_server.delay = 0.15
+    proc = subprocess.Popen(
+        mock.command(*BOTH),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_captures(mock, 4, proc)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    archived_before = mock.rows("select count(*) from articles")[0][0]
+    assert 0 < archived_before < 19
+    mock.nd_server.delay = mock.gb_server.delay = 0
+    mock.crawl(*BOTH)
+    _assert_complete_and_unique(mock)
+
+
+def test_jobdir_pause_and_resume(mock: Mock) -> None:
+    jobdir = mock.tmp / "job"
+    mock.nd_server.delay = mock.gb_server.delay = 0.15
+    proc = subprocess.Popen(
+        mock.command(*BOTH, JOBDIR=str(jobdir)),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for_captures(mock, 4, proc)
+    proc.send_signal(signal.SIGINT)  # Scrapy's pause: finish in-flight requests, keep the queue
+    _, stderr = proc.communicate(timeout=60)
+    assert "shutdown" in stderr, stderr[-3000:]
+    assert mock.rows("select count(*) from articles")[0][0] < 19
+    mock.nd_server.delay = mock.gb_server.delay = 0
+    mock.crawl(*BOTH, JOBDIR=str(jobdir))
+    _assert_complete_and_unique(mock)
+
+
+def test_since_backfills_list_pages_down_to_the_date(mock: Mock) -> None:
+    since = (mock.nd.articles[0].published - timedelta(days=15, hours=12)).date()
+    mock.crawl("-a", "site=mock-nd", "-a", f"since={since.isoformat()}")
+    # List page 2 shows articles older than the date: pagination stops there, so page 3 and
+    # the articles only it lists are left for a later backfill.
+    assert mock.nd_server.requests_for("page=2") and not mock.nd_server.requests_for("page=3")
+    assert archived_ids(mock) == {f"idxno={i}" for i in range(1001, 1009)}

@@ -1,0 +1,101 @@
+"""Pipelines built by from_crawler: extraction attached to pages, archive rows and stats."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
+
+from newscrawl.extract.article import Status
+from newscrawl.items import Page
+from newscrawl.pipelines import (
+    ArchivePipeline,
+    ExtractPipeline,
+    extract_workers,
+    site_summary,
+)
+from newscrawl.spiders.news import NewsSpider
+from tests.mocksite import corpus_missing
+from tests.mocksite.sites import NdsoftSite
+
+BASE = "http://127.0.0.1:9/"
+needs_corpus = pytest.mark.skipif(bool(corpus_missing()), reason=str(corpus_missing()))
+
+
+def page(body: bytes, url: str, *, status: int = 200, site: str = "mock-nd") -> Page:
+    return Page(
+        url=url,
+        final_url=url,
+        status=status,
+        headers={"Content-Type": ["text/html; charset=utf-8"]},
+        body=body,
+        encoding="utf-8",
+        fetched_at=datetime(2025, 12, 6, 8, 0, tzinfo=UTC),
+        site=site,
+    )
+
+
+def run(coro_or_value: object) -> object:
+    if asyncio.iscoroutine(coro_or_value):
+        return asyncio.run(coro_or_value)
+    return coro_or_value
+
+
+@pytest.mark.parametrize(
+    ("value", "cpus", "workers"),
+    [("auto", 1, 0), ("auto", 2, 1), ("auto", 16, 4), (None, 8, 4), ("0", 8, 0), (3, 2, 3)],
+)
+def test_extract_workers(value: object, cpus: int, workers: int) -> None:
+    assert extract_workers(value, cpus) == workers
+
+
+def test_extract_workers_rejects_negative() -> None:
+    with pytest.raises(ValueError, match="NEWSCRAWL_EXTRACT_WORKERS"):
+        extract_workers("-1", 4)
+
+
+@needs_corpus
+def test_extract_pipeline_attaches_the_article_and_counts_it() -> None:
+    crawler = get_crawler(NewsSpider, {"NEWSCRAWL_EXTRACT_WORKERS": 0})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    site = NdsoftSite(BASE)
+    item = run(pipeline.process_item(page(site.article_html(site.articles[0]), site.url(1001))))
+    assert item.article.status is Status.OK
+    assert item.article.title == site.articles[0].title
+    assert item.article.site == "mock-nd"
+    assert crawler.stats.get_value("extract/ok") == 1
+
+
+def test_error_pages_are_not_articles_without_running_extraction() -> None:
+    crawler = get_crawler(NewsSpider, {"NEWSCRAWL_EXTRACT_WORKERS": 0})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    item = run(pipeline.process_item(page(b"<h1>Not Found</h1>", BASE + "x", status=404)))
+    assert item.article.status is Status.NOT_ARTICLE
+    assert item.article.messages == ["HTTP 404"]
+    assert crawler.stats.get_value("extract/not_article") == 1
+
+
+def test_other_items_pass_through() -> None:
+    pipeline = ExtractPipeline.from_crawler(get_crawler(NewsSpider))
+    assert run(pipeline.process_item({"a": 1})) == {"a": 1}
+
+
+def test_archive_pipeline_needs_a_path() -> None:
+    with pytest.raises(NotConfigured, match="ARCHIVE_DB_PATH"):
+        ArchivePipeline.from_crawler(get_crawler(NewsSpider, {"ARCHIVE_DB_PATH": ""}))
+
+
+def test_site_summary_reads_per_site_stats() -> None:
+    stats = {"site/a/new": 3, "site/a/fetched": 4, "site/b/skipped": 2}
+    assert site_summary(stats, ["a", "b"]) == {
+        "a": {"discovered": 0, "fetched": 4, "new": 3, "updated": 0, "unchanged": 0,
+              "failed": 0, "skipped": 0},
+        "b": {"discovered": 0, "fetched": 0, "new": 0, "updated": 0, "unchanged": 0,
+              "failed": 0, "skipped": 2},
+    }
