@@ -1,0 +1,109 @@
+"""``scrapy reextract``: stored captures are extracted again, without fetching anything."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import archive
+from newscrawl.commands.reextract import reextract
+from newscrawl.extract import extract
+from tests.mocksite import corpus_missing
+from tests.mocksite.sites import NdsoftSite
+
+REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(bool(corpus_missing()), reason=str(corpus_missing()))
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """An archive of three captures whose articles were saved by an 'older extractor'
+    (a wrong title), plus one capture of another site."""
+    site = NdsoftSite("http://127.0.0.1:9")
+    path = tmp_path / "news.db"
+    db = archive.open_db(path)
+    for i, a in enumerate(site.articles[:4]):
+        body = site.article_html(a)
+        article = extract(body, site.url(a.id)).to_dict()
+        article["title"] = "제목 없음"  # what the buggy extractor produced
+        capture = archive.Capture(
+            url=site.url(a.id),
+            final_url=site.url(a.id),
+            status=200,
+            fetched_at=datetime(2025, 12, 1 + i, tzinfo=UTC),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            encoding="utf-8",
+            body=body,
+            site="other" if i == 3 else "mock-nd",
+        )
+        assert archive.save(db, capture, article) == archive.SaveResult.NEW
+    db.close()
+    return path
+
+
+def titles(path: Path) -> dict[str, str]:
+    db = archive.open_db(path)
+    try:
+        return dict(db.execute("select url, title from articles").fetchall())
+    finally:
+        db.close()
+
+
+def test_reextract_updates_articles_and_adds_revisions(db_path: Path) -> None:
+    counts = reextract(db_path, site="mock-nd")
+    assert counts["updated"] == 3 and counts["status/ok"] == 3
+    fixed = titles(db_path)
+    assert sum(t.startswith("광주FC 코리아컵 소식") for t in fixed.values()) == 3
+    assert list(fixed.values()).count("제목 없음") == 1  # the other site was not touched
+    db = archive.open_db(db_path)
+    origins = [o for (o,) in db.execute("select origin from revisions where origin = 'reextract'")]
+    db.close()
+    assert len(origins) == 3
+    assert reextract(db_path, site="mock-nd")["unchanged"] == 3  # idempotent
+
+
+def test_reextract_since_filters_on_fetch_date(db_path: Path) -> None:
+    counts = reextract(db_path, since=date(2025, 12, 3))
+    assert counts["updated"] == 2
+
+
+def test_command_line(db_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "reextract",
+            "--site",
+            "mock-nd",
+            "-s",
+            f"ARCHIVE_DB_PATH={db_path}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "re-extracted 3 capture(s)" in proc.stdout
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "reextract",
+            "--since",
+            "yesterday",
+            "-s",
+            f"ARCHIVE_DB_PATH={db_path}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode != 0 and "expected YYYY-MM-DD" in bad.stderr
