@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
+import archive
 from newscrawl.extract.article import Status
 from newscrawl.items import Page
 from newscrawl.pipelines import (
@@ -94,8 +96,50 @@ def test_archive_pipeline_needs_a_path() -> None:
 def test_site_summary_reads_per_site_stats() -> None:
     stats = {"site/a/new": 3, "site/a/fetched": 4, "site/b/skipped": 2}
     assert site_summary(stats, ["a", "b"]) == {
-        "a": {"discovered": 0, "fetched": 4, "new": 3, "updated": 0, "unchanged": 0,
-              "failed": 0, "skipped": 0},
-        "b": {"discovered": 0, "fetched": 0, "new": 0, "updated": 0, "unchanged": 0,
-              "failed": 0, "skipped": 2},
+        "a": {
+            "discovered": 0,
+            "fetched": 4,
+            "new": 3,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "skipped": 0,
+        },
+        "b": {
+            "discovered": 0,
+            "fetched": 0,
+            "new": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "skipped": 2,
+        },
     }
+
+
+@needs_corpus
+def test_archive_pipeline_saves_counts_and_records_the_run(tmp_path: Path) -> None:
+    crawler = get_crawler(NewsSpider, {"ARCHIVE_DB_PATH": str(tmp_path / "news.db")})
+    crawler.spider = NewsSpider.from_crawler(crawler, site="kbsm")
+    crawler.stats.open_spider()
+    extract_pipeline = ExtractPipeline(crawler)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    site = NdsoftSite(BASE)
+    good = page(site.article_html(site.articles[0]), site.url(1001), site="kbsm")
+    missing = page(b"<h1>Not Found</h1>", site.url(1099), status=404, site="kbsm")
+    for item in (good, missing):
+        pipeline.process_item(run(extract_pipeline.process_item(item)))
+    crawler.stats.set_value("site/kbsm/fetched", 2)
+    pipeline.spider_closed(crawler.spider, "finished")
+    assert crawler.stats.get_value("site/kbsm/new") == 1
+    assert crawler.stats.get_value("archive/failed") == 1
+    db = archive.open_db(tmp_path / "news.db")
+    assert db.execute("select name, cms, region from sites").fetchall() == [
+        ("kbsm", "ndsoft", "경북")
+    ]
+    assert db.execute("select count(*) from captures").fetchone() == (2,)
+    assert db.execute("select url from articles").fetchall() == [(site.url(1001),)]
+    (stats,) = db.execute("select stats from crawl_runs where finished_at is not null").fetchone()
+    assert json.loads(stats)["sites"]["kbsm"]["new"] == 1
+    db.close()
