@@ -42,7 +42,7 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
         return None
     keys = {_alnum(c) for c in candidates}
     best = None
-    for el in HEADINGS(profile.root)[:40]:
+    for el in HEADINGS(profile.index)[:40]:
         heading = text_of(el)
         if len(heading) < 4 or (best and len(heading) <= len(best)):
             continue

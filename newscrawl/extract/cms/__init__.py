@@ -9,6 +9,7 @@ from newscrawl.extract.cms.gnuboard import GnuBoardProfile
 from newscrawl.extract.cms.naver import NaverProfile
 from newscrawl.extract.cms.ndsoft import NDSoftProfile
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.select import PageIndex
 
 # Most specific first; the generic Profile answers when none matches.
 PROFILES: tuple[type[Profile], ...] = (NDSoftProfile, GnuBoardProfile, NaverProfile)
@@ -16,10 +17,11 @@ PROFILES: tuple[type[Profile], ...] = (NDSoftProfile, GnuBoardProfile, NaverProf
 
 def choose_profile(root: HtmlElement, meta: PageMeta, url: str) -> Profile:
     """The profile of the CMS that made this page, else the generic one."""
+    index = PageIndex(root)
     for cls in PROFILES:
-        if cls.matches(root, meta, url):
-            return cls(root, meta, url)
-    return Profile(root, meta, url)
+        if cls.matches(index, meta, url):
+            return cls(index, meta, url)
+    return Profile(index, meta, url)
 
 
 __all__ = [

@@ -7,18 +7,17 @@ to the page's metadata (JSON-LD, OpenGraph, ``article:*``) in ``newscrawl.extrac
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from newscrawl.extract.dom import SKIP_TAGS, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.select import PageIndex, Selector
 
 
-def css(selector: str) -> Callable[[HtmlElement], list[HtmlElement]]:
-    """A compiled CSS selector (compiled once: selectors are hot on every page)."""
-    return CSSSelector(selector, translator="html")
+def css(selector: str) -> Selector:
+    """A selector compiled once at import: selectors run on every page."""
+    return Selector(selector)
 
 
 # Containers of article text on Korean news sites, most specific first.
@@ -76,13 +75,14 @@ class Profile:
 
     name = "generic"
 
-    def __init__(self, root: HtmlElement, meta: PageMeta, url: str) -> None:
-        self.root = root
+    def __init__(self, index: PageIndex, meta: PageMeta, url: str) -> None:
+        self.index = index
+        self.root = index.root
         self.meta = meta
         self.url = url
 
     @classmethod
-    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
+    def matches(cls, index: PageIndex, meta: PageMeta, url: str) -> bool:
         """Whether this profile's CMS made the page (fingerprinting the markup)."""
         return True
 
@@ -92,7 +92,7 @@ class Profile:
 
     def subtitle(self) -> str | None:
         """The deck (sub-headline), lines joined by newlines."""
-        for el in SUBTITLE(self.root)[:3]:
+        for el in SUBTITLE(self.index)[:3]:
             text = lines_text(el)
             if 4 <= len(text) <= 400:
                 return text
@@ -101,7 +101,7 @@ class Profile:
     def byline_texts(self) -> list[str]:
         """Raw strings that name the reporters, in page order."""
         texts = []
-        for el in BYLINE(self.root)[:4]:
+        for el in BYLINE(self.index)[:4]:
             text = text_of(el)
             if 2 <= len(text) <= 120:
                 texts.append(text)
@@ -117,7 +117,7 @@ class Profile:
     def body_container(self) -> HtmlElement | None:
         """The element holding the article text, or None to let trafilatura find it."""
         best = None
-        for el in BODY(self.root):
+        for el in BODY(self.index):
             if len(text_of(el)) >= 80:
                 return el
             best = best if best is not None else el
@@ -128,9 +128,9 @@ class Profile:
         return skip_element(el)
 
 
-def first_text(root: HtmlElement, select: Callable[[HtmlElement], list[HtmlElement]]) -> str | None:
+def first_text(index: PageIndex, select: Selector) -> str | None:
     """The text of the first selected element that has any."""
-    for el in select(root):
+    for el in select(index):
         text = text_of(el)
         if text:
             return text

@@ -7,6 +7,7 @@ from lxml.html import HtmlElement
 from newscrawl.extract.cms.base import Profile, css, first_text
 from newscrawl.extract.dom import text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.select import PageIndex
 
 _TITLE = css("#bo_v_title .bo_v_tit, #bo_v_title")
 _INFO = css("#bo_v_info")
@@ -21,23 +22,23 @@ class GnuBoardProfile(Profile):
     name = "gnuboard"
 
     @classmethod
-    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
-        return bool(_CONTENT(root)) or ("/bbs/board.php" in url and "wr_id=" in url)
+    def matches(cls, index: PageIndex, meta: PageMeta, url: str) -> bool:
+        return bool(_CONTENT(index)) or ("/bbs/board.php" in url and "wr_id=" in url)
 
     def title(self) -> str | None:
-        return first_text(self.root, _TITLE)
+        return first_text(self.index, _TITLE)
 
     def byline_texts(self) -> list[str]:
         # The poster is an account name: often the reporter, sometimes "관리자" or the
         # paper itself, which byline parsing rejects.
-        return [t for t in (text_of(el) for el in _WRITER(self.root)) if t]
+        return [t for t in (text_of(el) for el in _WRITER(self.index)) if t]
 
     def date_text(self) -> str:
-        return " ".join(text_of(el) for el in _INFO(self.root))
+        return " ".join(text_of(el) for el in _INFO(self.index))
 
     def section(self) -> str | None:
-        return first_text(self.root, _CATEGORY)
+        return first_text(self.index, _CATEGORY)
 
     def body_container(self) -> HtmlElement | None:
-        found = _CONTENT(self.root)
+        found = _CONTENT(self.index)
         return found[0] if found else super().body_container()

@@ -7,6 +7,7 @@ from lxml.html import HtmlElement
 from newscrawl.extract.cms.base import Profile, css, first_text, lines_text
 from newscrawl.extract.dom import text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.select import PageIndex
 
 _CONTENT = css("#dic_area, #articleBodyContents, #newsEndContents, #articeBody")
 _TITLE = css("#title_area, .media_end_head_headline, #articleTitle, .end_tit, h2.end_tit")
@@ -25,31 +26,31 @@ class NaverProfile(Profile):
     name = "naver"
 
     @classmethod
-    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
+    def matches(cls, index: PageIndex, meta: PageMeta, url: str) -> bool:
         return "news.naver.com" in url or "| 네이버" in (meta.get("og:article:author") or "")
 
     def title(self) -> str | None:
-        return first_text(self.root, _TITLE)
+        return first_text(self.index, _TITLE)
 
     def subtitle(self) -> str | None:
-        for el in _SUBTITLE(self.root):
+        for el in _SUBTITLE(self.index):
             text = lines_text(el)
             if text:
                 return text
         return None
 
     def byline_texts(self) -> list[str]:
-        return [t for t in (text_of(el) for el in _NAMES(self.root)) if t]
+        return [t for t in (text_of(el) for el in _NAMES(self.index)) if t]
 
     def date_text(self) -> str:
-        stamps = _STAMPS(self.root)
+        stamps = _STAMPS(self.index)
         if stamps:
             labels = ("입력", "수정")
             return " ".join(
                 f"{labels[min(i, 1)]} {el.get('data-date-time')}" for i, el in enumerate(stamps)
             )
-        return " ".join(text_of(el) for el in _INFO(self.root))
+        return " ".join(text_of(el) for el in _INFO(self.index))
 
     def body_container(self) -> HtmlElement | None:
-        found = _CONTENT(self.root)
+        found = _CONTENT(self.index)
         return found[0] if found else super().body_container()

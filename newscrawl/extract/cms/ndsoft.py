@@ -7,6 +7,7 @@ from lxml.html import HtmlElement
 from newscrawl.extract.cms.base import Profile, css, first_text, lines_text
 from newscrawl.extract.dom import text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.select import PageIndex
 
 _CONTENT = css("#article-view-content-div")
 _TITLE = css("h1.heading, .article-head-title, .article-view-header h1, h3.heading")
@@ -23,30 +24,30 @@ class NDSoftProfile(Profile):
     name = "ndsoft"
 
     @classmethod
-    def matches(cls, root: HtmlElement, meta: PageMeta, url: str) -> bool:
-        return "articleView.html" in url or bool(_CONTENT(root))
+    def matches(cls, index: PageIndex, meta: PageMeta, url: str) -> bool:
+        return "articleView.html" in url or bool(_CONTENT(index))
 
     def title(self) -> str | None:
-        return first_text(self.root, _TITLE)
+        return first_text(self.index, _TITLE)
 
     def subtitle(self) -> str | None:
-        for el in _SUBTITLE(self.root):
+        for el in _SUBTITLE(self.index):
             text = lines_text(el)
             if text:
                 return text
         return None
 
     def byline_texts(self) -> list[str]:
-        texts = [text_of(el) for el in _NAMES(self.root)]
-        mails = [text_of(el) for el in _MAILS(self.root)]
-        return [t for t in texts + mails if t] + super().byline_texts()
+        texts = [text_of(el) for el in _NAMES(self.index)]
+        mails = [text_of(el) for el in _MAILS(self.index)]
+        return [t for t in texts + mails if t]
 
     def date_text(self) -> str:
-        return " ".join(text_of(el) for el in _INFO(self.root))
+        return " ".join(text_of(el) for el in _INFO(self.index))
 
     def section(self) -> str | None:
-        return first_text(self.root, _SECTION)
+        return first_text(self.index, _SECTION)
 
     def body_container(self) -> HtmlElement | None:
-        found = _CONTENT(self.root)
+        found = _CONTENT(self.index)
         return found[0] if found else super().body_container()

@@ -1,0 +1,133 @@
+"""A small CSS selector engine over a one-pass index of the page.
+
+lxml's cssselect turns ``.byline`` into an XPath that concatenates every element's class
+string, once per selector: a dozen selectors over a news page cost milliseconds. Here the
+page is walked once (ids, class tokens, document order) and selectors are dictionary
+look-ups. Supported: ``tag``, ``#id``, ``.class``, ``[attr]``, ``[attr=v]``, ``[attr^=v]``,
+compounds of those, the descendant combinator, and comma-separated alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+_COMPOUND = re.compile(
+    r"""(?P<tag>[a-zA-Z][\w-]*)|\#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)"""
+    r"""|\[\s*(?P<attr>[\w:-]+)\s*(?:(?P<op>\^?=)\s*['"]?(?P<value>[^'"\]]*)['"]?\s*)?\]"""
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Compound:
+    """One simple-selector sequence, such as ``h1.heading`` or ``a[href^='mailto:']``."""
+
+    tag: str | None = None
+    id: str | None = None
+    classes: tuple[str, ...] = ()
+    attrs: tuple[tuple[str, str, str], ...] = ()  # (name, "=" | "^=" | "", value)
+
+    def matches(self, el: HtmlElement) -> bool:
+        if self.tag and el.tag != self.tag:
+            return False
+        if self.id and el.get("id") != self.id:
+            return False
+        if self.classes:
+            tokens = (el.get("class") or "").split()
+            if any(c not in tokens for c in self.classes):
+                return False
+        for name, op, value in self.attrs:
+            actual = el.get(name)
+            if actual is None or (op == "=" and actual != value):
+                return False
+            if op == "^=" and not actual.startswith(value):
+                return False
+        return True
+
+
+def _compound(text: str) -> Compound:
+    tag, id_, classes, attrs = None, None, [], []
+    pos = 0
+    for match in _COMPOUND.finditer(text):
+        if match.start() != pos:
+            raise ValueError(f"unsupported selector: {text!r}")
+        pos = match.end()
+        if match["tag"]:
+            tag = match["tag"].lower()
+        elif match["id"]:
+            id_ = match["id"]
+        elif match["cls"]:
+            classes.append(match["cls"])
+        else:
+            attrs.append((match["attr"], match["op"] or "", match["value"] or ""))
+    if pos != len(text):
+        raise ValueError(f"unsupported selector: {text!r}")
+    return Compound(tag, id_, tuple(classes), tuple(attrs))
+
+
+class PageIndex:
+    """Ids, class tokens and document order of every element, from one walk."""
+
+    __slots__ = ("by_class", "by_id", "order", "root")
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+        self.order: dict[HtmlElement, int] = {}
+        self.by_class: dict[str, list[HtmlElement]] = {}
+        self.by_id: dict[str, list[HtmlElement]] = {}
+        for position, el in enumerate(root.iter()):
+            self.order[el] = position
+            if classes := el.get("class"):
+                for token in classes.split():
+                    self.by_class.setdefault(token, []).append(el)
+            if id_ := el.get("id"):
+                self.by_id.setdefault(id_, []).append(el)
+
+    def candidates(self, last: Compound) -> list[HtmlElement]:
+        if last.id:
+            return self.by_id.get(last.id, [])
+        if last.classes:
+            return self.by_class.get(last.classes[0], [])
+        if last.tag:
+            return list(self.root.iter(last.tag))
+        name, op, value = last.attrs[0]
+        if op == "=":
+            return self.root.xpath(f"//*[@{name}=$v]", v=value)
+        return self.root.xpath(f"//*[@{name}]")
+
+
+class Selector:
+    """A compiled selector list; calling it on a ``PageIndex`` gives matches in page order."""
+
+    __slots__ = ("alternatives", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.alternatives = [
+            [_compound(part) for part in alt.split()] for alt in text.split(",") if alt.strip()
+        ]
+
+    def __call__(self, index: PageIndex) -> list[HtmlElement]:
+        found: dict[HtmlElement, None] = {}
+        for chain in self.alternatives:
+            last, ancestors = chain[-1], chain[:-1]
+            for el in index.candidates(last):
+                if last.matches(el) and _has_ancestors(el, ancestors):
+                    found[el] = None
+        if len(self.alternatives) == 1:
+            return list(found)
+        return sorted(found, key=lambda el: index.order.get(el, 0))
+
+
+def _has_ancestors(el: HtmlElement, chain: list[Compound]) -> bool:
+    if not chain:
+        return True
+    wanted = len(chain) - 1
+    for ancestor in el.iterancestors():
+        if chain[wanted].matches(ancestor):
+            wanted -= 1
+            if wanted < 0:
+                return True
+    return False
