@@ -11,13 +11,12 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-from lxml.html import HtmlElement
 
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import choose_profile
 from newscrawl.extract.dates import find_labelled_dates
-from newscrawl.extract.dom import Line, lines_of, parse, squash, text_of
+from newscrawl.extract.dom import Element, Line, lines_of, parse, squash, text_of
 from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.fields import (
     resolve_dates,
@@ -115,7 +114,7 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     return article
 
 
-def _body(profile, container: HtmlElement | None, article: Article, text: str, url: str) -> Cleaned:
+def _body(profile, container: Element | None, article: Article, text: str, url: str) -> Cleaned:
     headlines = (article.title, article.subtitle)
     cleaned = Cleaned()
     if container is not None:
@@ -137,7 +136,7 @@ def _body(profile, container: HtmlElement | None, article: Article, text: str, u
     return fallback if len(fallback.text) > len(cleaned.text) else cleaned
 
 
-def _images(container: HtmlElement, url: str) -> list[Image]:
+def _images(container: Element, url: str) -> list[Image]:
     images: list[Image] = []
     for img in container.iter("img"):
         src = img.get("src") or img.get("data-src") or img.get("data-original")
@@ -169,7 +168,7 @@ def _language(declared: str | None, title: str | None, body: str) -> str | None:
     return None
 
 
-def _status(article: Article, meta, has_container: bool, root: HtmlElement) -> Status:
+def _status(article: Article, meta, has_container: bool, root: Element) -> Status:
     signals = bool(meta.ld) or meta.get("og:type") == "article" or article.published is not None
     if not signals and not has_container and _link_share(root) > 0.4:
         article.messages.append("mostly links, no article markup, metadata or date: a list page")
@@ -192,7 +191,7 @@ def _status(article: Article, meta, has_container: bool, root: HtmlElement) -> S
     return Status.OK
 
 
-def _link_share(root: HtmlElement) -> float:
+def _link_share(root: Element) -> float:
     body = root.find("body")
     total = len(text_of(body)) if body is not None else 0
     if not total:

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.html import HtmlElement
-
-from newscrawl.extract.dom import squash
+from newscrawl.extract.dom import Element, squash
 
 ARTICLE_TYPES = frozenset(
     {
@@ -79,7 +77,7 @@ class PageMeta:
 _AUTHOR_KEYS = ("dable:author", "article:author", "og:article:author", "author", "byline")
 
 
-def read_meta(root: HtmlElement) -> PageMeta:
+def read_meta(root: Element) -> PageMeta:
     """Collect the metadata of a parsed document."""
     page = PageMeta()
     for el in root.iter("meta"):
@@ -104,7 +102,7 @@ def read_meta(root: HtmlElement) -> PageMeta:
     return page
 
 
-def _ld_objects(root: HtmlElement) -> Iterator[dict[str, Any]]:
+def _ld_objects(root: Element) -> Iterator[dict[str, Any]]:
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue

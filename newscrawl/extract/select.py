@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from lxml.html import HtmlElement
+from newscrawl.extract.dom import Element
 
 _COMPOUND = re.compile(
     r"""(?P<tag>[a-zA-Z][\w-]*)|\#(?P<id>[\w-]+)|\.(?P<cls>[\w-]+)"""
@@ -29,7 +29,7 @@ class Compound:
     classes: tuple[str, ...] = ()
     attrs: tuple[tuple[str, str, str], ...] = ()  # (name, "=" | "^=" | "", value)
 
-    def matches(self, el: HtmlElement) -> bool:
+    def matches(self, el: Element) -> bool:
         if self.tag and el.tag != self.tag:
             return False
         if self.id and el.get("id") != self.id:
@@ -72,11 +72,11 @@ class PageIndex:
 
     __slots__ = ("by_class", "by_id", "order", "root")
 
-    def __init__(self, root: HtmlElement) -> None:
+    def __init__(self, root: Element) -> None:
         self.root = root
-        self.order: dict[HtmlElement, int] = {}
-        self.by_class: dict[str, list[HtmlElement]] = {}
-        self.by_id: dict[str, list[HtmlElement]] = {}
+        self.order: dict[Element, int] = {}
+        self.by_class: dict[str, list[Element]] = {}
+        self.by_id: dict[str, list[Element]] = {}
         for position, el in enumerate(root.iter()):
             self.order[el] = position
             if classes := el.get("class"):
@@ -85,7 +85,7 @@ class PageIndex:
             if id_ := el.get("id"):
                 self.by_id.setdefault(id_, []).append(el)
 
-    def candidates(self, last: Compound) -> list[HtmlElement]:
+    def candidates(self, last: Compound) -> list[Element]:
         if last.id:
             return self.by_id.get(last.id, [])
         if last.classes:
@@ -109,8 +109,8 @@ class Selector:
             [_compound(part) for part in alt.split()] for alt in text.split(",") if alt.strip()
         ]
 
-    def __call__(self, index: PageIndex) -> list[HtmlElement]:
-        found: dict[HtmlElement, None] = {}
+    def __call__(self, index: PageIndex) -> list[Element]:
+        found: dict[Element, None] = {}
         for chain in self.alternatives:
             last, ancestors = chain[-1], chain[:-1]
             for el in index.candidates(last):
@@ -121,7 +121,7 @@ class Selector:
         return sorted(found, key=lambda el: index.order.get(el, 0))
 
 
-def _has_ancestors(el: HtmlElement, chain: list[Compound]) -> bool:
+def _has_ancestors(el: Element, chain: list[Compound]) -> bool:
     if not chain:
         return True
     wanted = len(chain) - 1

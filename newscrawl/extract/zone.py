@@ -4,15 +4,14 @@ where pages print their 입력/수정 lines (sidebars and related lists are outs
 from __future__ import annotations
 
 from lxml import etree
-from lxml.html import HtmlElement
 
-from newscrawl.extract.dom import squash
+from newscrawl.extract.dom import Element, squash
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
 MAX_ZONE = 4000
 
 
-def header_zone(root: HtmlElement, title: str | None, container: HtmlElement | None) -> str:
+def header_zone(root: Element, title: str | None, container: Element | None) -> str:
     """Visible text from the first printing of ``title`` to the end of ``container``."""
     parts: list[str] = []
     end = None

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
 from newscrawl.extract.cms.base import Profile
 from newscrawl.extract.cms.gnuboard import GnuBoardProfile
 from newscrawl.extract.cms.naver import NaverProfile
 from newscrawl.extract.cms.ndsoft import NDSoftProfile
+from newscrawl.extract.dom import Element
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex
 
@@ -15,7 +14,7 @@ from newscrawl.extract.select import PageIndex
 PROFILES: tuple[type[Profile], ...] = (NDSoftProfile, GnuBoardProfile, NaverProfile)
 
 
-def choose_profile(root: HtmlElement, meta: PageMeta, url: str) -> Profile:
+def choose_profile(root: Element, meta: PageMeta, url: str) -> Profile:
     """The profile of the CMS that made this page, else the generic one."""
     index = PageIndex(root)
     for cls in PROFILES:

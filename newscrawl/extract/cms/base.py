@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
-
-from newscrawl.extract.dom import SKIP_TAGS, lines_of, text_of
+from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex, Selector
 
@@ -59,7 +57,7 @@ _SKIP_PARTS = re.compile(
 )
 
 
-def skip_element(el: HtmlElement) -> bool:
+def skip_element(el: Element) -> bool:
     """True for elements inside a body container that are not article text."""
     if el.tag in SKIP_TAGS:
         return True
@@ -114,7 +112,7 @@ class Profile:
     def section(self) -> str | None:
         return None
 
-    def body_container(self) -> HtmlElement | None:
+    def body_container(self) -> Element | None:
         """The element holding the article text, or None to let trafilatura find it."""
         best = None
         for el in BODY(self.index):
@@ -123,7 +121,7 @@ class Profile:
             best = best if best is not None else el
         return best
 
-    def skip(self, el: HtmlElement) -> bool:
+    def skip(self, el: Element) -> bool:
         """Whether an element inside the body container is left out of the text."""
         return skip_element(el)
 
@@ -137,6 +135,6 @@ def first_text(index: PageIndex, select: Selector) -> str | None:
     return None
 
 
-def lines_text(el: HtmlElement) -> str:
+def lines_text(el: Element) -> str:
     """An element's text with <br> and blocks kept as newlines (decks printed over lines)."""
     return "\n".join(line.text for line in lines_of(el, lambda e: e.tag in SKIP_TAGS))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
 from newscrawl.extract.cms.base import Profile, css, first_text
-from newscrawl.extract.dom import text_of
+from newscrawl.extract.dom import Element, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex
 
@@ -39,6 +37,6 @@ class GnuBoardProfile(Profile):
     def section(self) -> str | None:
         return first_text(self.index, _CATEGORY)
 
-    def body_container(self) -> HtmlElement | None:
+    def body_container(self) -> Element | None:
         found = _CONTENT(self.index)
         return found[0] if found else super().body_container()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
 from newscrawl.extract.cms.base import Profile, css, first_text, lines_text
-from newscrawl.extract.dom import text_of
+from newscrawl.extract.dom import Element, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex
 
@@ -51,6 +49,6 @@ class NaverProfile(Profile):
             )
         return " ".join(text_of(el) for el in _INFO(self.index))
 
-    def body_container(self) -> HtmlElement | None:
+    def body_container(self) -> Element | None:
         found = _CONTENT(self.index)
         return found[0] if found else super().body_container()
