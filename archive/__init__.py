@@ -2,3 +2,35 @@
 
 It never imports Scrapy or newscrawl, so it can be used (and queried) on its own.
 """
+
+from archive.schema import open_db
+from archive.search import Hit, rebuild_index, search
+from archive.store import (
+    Capture,
+    SaveResult,
+    finish_run,
+    iter_captures,
+    known_articles,
+    load_capture,
+    save,
+    save_extraction,
+    start_run,
+    upsert_site,
+)
+
+__all__ = [
+    "Capture",
+    "Hit",
+    "SaveResult",
+    "finish_run",
+    "iter_captures",
+    "known_articles",
+    "load_capture",
+    "open_db",
+    "rebuild_index",
+    "save",
+    "save_extraction",
+    "search",
+    "start_run",
+    "upsert_site",
+]

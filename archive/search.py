@@ -1,0 +1,127 @@
+"""Korean full-text search over article titles and bodies: the index and the ranked query.
+
+The index is the contentless FTS5 table ``articles_search`` holding character bigrams
+(:mod:`archive.grams`). It is kept in sync by :mod:`archive.store`, in the transaction of
+each save; it cannot be kept by triggers, because triggers cannot compute bigrams.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from archive.grams import fts_query, index_text, query_terms
+from archive.schema import SEARCH_TABLE
+
+__all__ = ["Hit", "index_article", "rebuild_index", "search", "snippet", "unindex_article"]
+
+_T = SEARCH_TABLE
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: the article, its bm25 rank (lower is better) and a snippet."""
+
+    id: int
+    url: str
+    site: str | None
+    title: str | None
+    published_at: str | None
+    rank: float
+    snippet: str
+
+
+def index_article(db: Database, article_id: int, title: str | None, body: str | None) -> None:
+    """Add an article's title and body to the search index."""
+    db.execute(
+        f"INSERT INTO {_T}(rowid, title, body) VALUES (?, ?, ?)",
+        [article_id, index_text(title), index_text(body)],
+    )
+
+
+def unindex_article(db: Database, article_id: int, title: str | None, body: str | None) -> None:
+    """Remove an article from the index; ``title`` and ``body`` must be what was indexed."""
+    db.execute(
+        f"INSERT INTO {_T}({_T}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+        [article_id, index_text(title), index_text(body)],
+    )
+
+
+def rebuild_index(db: Database) -> int:
+    """Rebuild the whole index from the articles table, in one transaction; returns rows."""
+    with db.atomic():
+        db.execute(f"INSERT INTO {_T}({_T}) VALUES ('delete-all')")
+        count = 0
+        for row in db.query("SELECT id, title, body FROM articles"):
+            index_article(db, row["id"], row["title"], row["body"])
+            count += 1
+        db.execute(f"INSERT INTO {_T}({_T}) VALUES ('optimize')")
+    return count
+
+
+def search(
+    db: Database,
+    query: str,
+    *,
+    site: str | None = None,
+    since: str | None = None,
+    limit: int = 20,
+) -> list[Hit]:
+    """Articles containing every term of ``query`` (as substrings), best bm25 rank first.
+
+    ``since`` keeps articles published on or after it (an ISO date or datetime prefix,
+    compared with ``published_at``); ``site`` keeps one site's articles.
+    """
+    match = fts_query(query)
+    if match is None:
+        return []
+    where = [f"{_T} MATCH :match"]
+    params: dict[str, Any] = {"match": match, "limit": limit}
+    if site:
+        where.append("a.site = :site")
+        params["site"] = site
+    if since:
+        where.append("a.published_at >= :since")
+        params["since"] = since
+    sql = f"""
+        SELECT a.id, a.url, a.site, a.title, a.published_at, a.body, {_T}.rank AS rank
+        FROM {_T} JOIN articles a ON a.id = {_T}.rowid
+        WHERE {" AND ".join(where)}
+        ORDER BY {_T}.rank
+        LIMIT :limit"""
+    terms = query_terms(query)
+    return [
+        Hit(
+            id=row["id"],
+            url=row["url"],
+            site=row["site"],
+            title=row["title"],
+            published_at=row["published_at"],
+            rank=row["rank"],
+            snippet=snippet(row["body"] or "", terms),
+        )
+        for row in db.query(sql, params)
+    ]
+
+
+def snippet(
+    text: str, terms: list[str], *, width: int = 120, mark: tuple[str, str] = ("[", "]")
+) -> str:
+    """A window of ``text`` around the first occurrence of a term, every term marked.
+
+    FTS5's own snippet() cannot be used: the index holds bigrams, not the text.
+    """
+    text = " ".join(text.split())
+    if not terms:
+        return text[:width]
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.I)
+    found = pattern.search(text)
+    start = 0 if found is None else max(0, found.start() - width // 3)
+    window = text[start : start + width]
+    marked = pattern.sub(lambda m: f"{mark[0]}{m.group(0)}{mark[1]}", window)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return f"{prefix}{marked}{suffix}"
