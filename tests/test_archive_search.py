@@ -1,0 +1,186 @@
+"""Korean full-text search: the bigram index, real corpus text, and SQL == Python queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import open_db, rebuild_index, save, search
+from archive.grams import fts_query, index_text
+from archive.queries import FTS_EXPRESSION_SQL, SEARCH_SQL
+from tests.archive_helpers import article, capture, corpus_labels, label_article
+
+
+def test_index_text_is_bigrams_then_last_character_per_word():
+    assert index_text("경주시는 x, AI노트북").split() == [
+        "경주",
+        "주시",
+        "시는",
+        "는",
+        "x",
+        "ai",
+        "i노",
+        "노트",
+        "트북",
+        "북",
+    ]
+    assert index_text(None) == index_text("") == index_text("…!") == ""
+
+
+def test_fts_query_by_term_length():
+    assert fts_query("시") == '"시"*'
+    assert fts_query("경주") == '"경주"'
+    assert fts_query("경주시") == '"경주 주시"'
+    assert fts_query("경주시, 포항!") == '"경주 주시" AND "포항"'
+    assert fts_query("  ") is None
+
+
+@pytest.fixture(scope="module")
+def corpus_db(tmp_path_factory):
+    labels = corpus_labels()
+    db = open_db(tmp_path_factory.mktemp("search") / "news.db")
+    for i, label in enumerate(labels):
+        save(
+            db,
+            capture(label["url"], body=label["body"].encode(), minutes=i, site=None),
+            label_article(label),
+        )
+    return db, {label["url"]: label for label in labels}
+
+
+def containing(labels, *terms):
+    """URLs of the labelled articles whose title or body contains every term."""
+    return {
+        url
+        for url, label in labels.items()
+        if all(t.lower() in f"{label['title']}\n{label['body']}".lower() for t in terms)
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "대구",  # two syllables
+        "광주",
+        "시장",
+        "트럼프",  # three
+        "대구시",  # inside 대구시장 (particles and suffixes attach)
+        "스마트시티",  # five, inside 스마트시티를
+        "비트코인",
+        "경상도",
+    ],
+)
+def test_search_finds_exactly_the_articles_containing_the_term(corpus_db, query):
+    db, labels = corpus_db
+    expected = containing(labels, query)
+    assert expected, f"corpus changed: nothing contains {query}"
+    assert {hit.url for hit in search(db, query, limit=100)} == expected
+
+
+def test_particle_attached_word_is_found(corpus_db):
+    db, labels = corpus_db
+    seed = "https://www.kbsm.net/bbs/board.php?bo_table=news&wr_id=263381"
+    # the seed article writes 대구시장이: 대구시 with more attached
+    assert "대구시장이" in labels[seed]["body"]
+    assert seed in {hit.url for hit in search(db, "대구시")}
+
+
+def test_one_syllable_query_finds_word_final_syllables(corpus_db):
+    db, labels = corpus_db
+    assert {h.url for h in search(db, "폭", limit=100)} == containing(labels, "폭")
+
+
+def test_several_terms_and_together(corpus_db):
+    db, labels = corpus_db
+    both = containing(labels, "트럼프", "비트코인")
+    assert both and both != containing(labels, "트럼프")
+    assert {h.url for h in search(db, "트럼프 비트코인", limit=100)} == both
+
+
+def test_results_are_ranked_and_snippets_mark_the_term(corpus_db):
+    db, _ = corpus_db
+    hits = search(db, "대구", limit=100)
+    ranks = [h.rank for h in hits]
+    assert ranks == sorted(ranks)  # bm25: lower is better
+    # the article titled with 대구시 comes before one that mentions 대구 once in the body
+    assert hits[0].title and "대구" in hits[0].title
+    for hit in hits:
+        assert "[대구]" in hit.snippet
+
+
+def test_site_and_since_filters(corpus_db):
+    db, _ = corpus_db
+    assert {h.site for h in search(db, "시장", site="www.mk.co.kr", limit=100)} == {"www.mk.co.kr"}
+    recent = search(db, "시장", since="2025-05-28", limit=100)
+    assert recent and all(h.published_at >= "2025-05-28" for h in recent)
+
+
+def test_canned_sql_search_returns_what_the_python_search_returns(corpus_db):
+    db, _ = corpus_db
+    for query in ["대구", "스마트시티", "트럼프 비트코인", "폭", "경상도, 전라도"]:
+        sql_ids = [r["id"] for r in db.query(SEARCH_SQL, {"q": query})]
+        assert sql_ids == [h.id for h in search(db, query, limit=50)], query
+
+
+def test_empty_query_finds_nothing_in_both(corpus_db):
+    db, _ = corpus_db
+    assert search(db, " ?! ") == []
+    assert list(db.query(SEARCH_SQL, {"q": " ?! "})) == []
+
+
+def test_rebuild_index_gives_the_same_results(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    save(db, capture(), article())
+    before = [h.id for h in search(db, "관광객")]
+    assert rebuild_index(db) == 1
+    assert [h.id for h in search(db, "관광객")] == before == [1]
+
+
+# The alphabet on which the SQL translation must agree with Python exactly: Hangul, ASCII
+# letters and digits, spaces and punctuation.
+_ALPHABET = st.sampled_from(list("경주시는포항대구가abcXYZ019 ,.!?-·“”'\""))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALPHABET, max_size=12))
+def test_sql_expression_equals_python_expression(query):
+    db = _expression_db()
+    sql = db.execute(FTS_EXPRESSION_SQL, {"q": query}).fetchone()[0]
+    python = fts_query(query) or '""'
+    # group_concat order is unspecified in SQLite; AND is commutative
+    assert sorted(sql.split(" AND ")) == sorted(python.split(" AND "))
+
+
+_DB = []
+
+
+def _expression_db():
+    if not _DB:
+        from sqlite_utils import Database
+
+        _DB.append(Database(memory=True))
+    return _DB[0]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(
+        st.text(st.sampled_from(list("가나다라마바")), min_size=1, max_size=6),
+        min_size=1,
+        max_size=8,
+    ),
+    data=st.data(),
+)
+def test_any_substring_of_a_word_is_found(tmp_path_factory, words, data):
+    text = " ".join(words)
+    word = data.draw(st.sampled_from(words))
+    start = data.draw(st.integers(0, len(word) - 1))
+    term = word[start : data.draw(st.integers(start + 1, len(word)))]
+    db = open_db(tmp_path_factory.mktemp("prop") / "news.db")
+    save(db, capture(), article(title="제목", body=text))
+    assert len(search(db, term)) == 1
+    absent = "하" + term
+    assert (len(search(db, absent)) == 1) == bool(re.search(absent, text))
