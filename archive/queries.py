@@ -58,7 +58,8 @@ WITH RECURSIVE
 #: The FTS5 expression alone (for tests: it must equal archive.grams.fts_query()).
 FTS_EXPRESSION_SQL = _FTS_EXPRESSION_CTE + "\nSELECT expr FROM fts"
 
-#: Ranked search with a snippet around the first word, marked 【like this】.
+#: Ranked search with a snippet around the first word, marked 【like this】; past 10,000
+#: matches only the newest 10,000 are ranked (archive.search.RANK_WINDOW, tested equal).
 SEARCH_SQL = (
     _FTS_EXPRESSION_CTE
     + """
@@ -71,6 +72,9 @@ SELECT a.id, a.published_at, a.site, a.title,
   round(articles_search.rank, 3) AS rank, a.url
 FROM articles_search JOIN articles a ON a.id = articles_search.rowid
 WHERE articles_search MATCH (SELECT expr FROM fts)
+  AND articles_search.rowid >= coalesce((
+    SELECT rowid FROM articles_search WHERE articles_search MATCH (SELECT expr FROM fts)
+    ORDER BY rowid DESC LIMIT 1 OFFSET 9999), 0)
 ORDER BY articles_search.rank
 LIMIT 50"""
 )

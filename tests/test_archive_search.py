@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import pytest
@@ -184,3 +185,28 @@ def test_any_substring_of_a_word_is_found(tmp_path_factory, words, data):
     assert len(search(db, term)) == 1
     absent = "하" + term
     assert (len(search(db, absent)) == 1) == bool(re.search(absent, text))
+
+
+def test_past_the_rank_window_only_the_newest_matches_are_ranked(tmp_path, monkeypatch):
+    # importlib: the package attribute archive.search is the function, not the module
+    search_module = importlib.import_module("archive.search")
+    db = open_db(tmp_path / "news.db")
+    for i in range(5):
+        url = f"https://www.kbsm.net/news/{i}"
+        # the oldest article is the best match (경주 in its title and twice in its body)
+        body = "경주 경주 경주시" if i == 0 else "경주에서"
+        save(
+            db, capture(url, minutes=i), article(url, title="경주" if i == 0 else "소식", body=body)
+        )
+    assert search(db, "경주")[0].url == "https://www.kbsm.net/news/0"
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    assert {h.url for h in search(db, "경주")} == {
+        "https://www.kbsm.net/news/3",
+        "https://www.kbsm.net/news/4",
+    }
+
+
+def test_canned_query_uses_the_same_rank_window():
+    from archive.search import RANK_WINDOW
+
+    assert f"LIMIT 1 OFFSET {RANK_WINDOW - 1})" in SEARCH_SQL
