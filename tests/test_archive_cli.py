@@ -8,10 +8,10 @@ import json
 import re
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import open_db, save
@@ -100,7 +100,10 @@ def test_verify_passes_then_names_a_corrupted_capture(archive_path, capsys):
     sha = db.execute("SELECT sha256 FROM captures WHERE url = 'https://www.kbsm.net/news/2'")
     sha = sha.fetchone()[0]
     with db.atomic():
-        db.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", [zlib.compress(b"tampered"), sha])
+        db.execute(
+            "UPDATE blobs SET data = ? WHERE sha256 = ?",
+            [zstandard.ZstdCompressor().compress(b"tampered"), sha],
+        )
     capture_id = db.execute("SELECT id FROM captures WHERE sha256 = ?", [sha]).fetchone()[0]
     db.close()
     code, out, err = run_cli("verify", str(archive_path), capsys=capsys)

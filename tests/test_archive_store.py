@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
+import zstandard
 
 import archive.store
 from archive import (
@@ -205,7 +205,7 @@ def test_raw_bytes_are_compressed_and_come_back_identical(db):
     save(db, capture(body=page), article())
     data, size = db.execute("SELECT data, size FROM blobs").fetchone()
     assert size == len(page) and len(data) < len(page)
-    assert zlib.decompress(data) == page
+    assert zstandard.ZstdDecompressor().decompress(data) == page
     [(_, got)] = list(iter_captures(db))
     assert got.body == page
     assert got.fetched_at == T0
@@ -298,3 +298,24 @@ def test_archive_imports_neither_scrapy_nor_newscrawl():
         check=True,
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_incomplete_sites_names_sites_whose_last_run_stopped_early(db):
+    from archive import incomplete_sites
+
+    crashed = start_run(db, "news", ["kbsm"])  # never finished: a crash
+    assert crashed
+    budget = start_run(db, "news", ["jnilbo"])
+    finish_run(db, budget, {"finish_reason": "finished", "complete": False})
+    done = start_run(db, "news", ["idaegu"])
+    finish_run(db, done, {"finish_reason": "finished", "complete": True})
+    other = start_run(db, "other-spider", ["daejon"])
+    assert other
+    later = "9999-12-31T00:00:00+00:00"
+    sites = ["kbsm", "jnilbo", "idaegu", "daejon"]
+    assert incomplete_sites(db, "news", sites, before=later) == {"kbsm", "jnilbo"}
+    # A later complete run of kbsm settles it; runs started after `before` do not count.
+    fixed = start_run(db, "news", ["kbsm"])
+    finish_run(db, fixed, {"complete": True})
+    assert incomplete_sites(db, "news", sites, before=later) == {"jnilbo"}
+    assert incomplete_sites(db, "news", sites, before="2000-01-01T00:00:00+00:00") == set()
