@@ -3,12 +3,14 @@
 It never imports Scrapy or newscrawl, so it can be used (and queried) on its own.
 """
 
+from archive.commits import GroupCommit
 from archive.schema import open_db
 from archive.search import Hit, rebuild_index, search
 from archive.store import (
     Capture,
     SaveResult,
     finish_run,
+    incomplete_sites,
     iter_captures,
     known_articles,
     load_capture,
@@ -20,9 +22,11 @@ from archive.store import (
 
 __all__ = [
     "Capture",
+    "GroupCommit",
     "Hit",
     "SaveResult",
     "finish_run",
+    "incomplete_sites",
     "iter_captures",
     "known_articles",
     "load_capture",
