@@ -1,8 +1,10 @@
 """Thin pipelines: ExtractPipeline (Page -> Article) and ArchivePipeline (-> the archive).
 
 Both are built by ``from_crawler`` and count every outcome in stats. The archive pipeline saves
-each page in its own transaction (``archive.save``), so a killed run loses at most the pages in
-flight, and it keeps every fetched page as a capture, even when extraction found no article.
+each page atomically (``archive.save`` in a savepoint) and commits them in groups
+(``ARCHIVE_COMMIT_EVERY`` saves or ``ARCHIVE_COMMIT_SECONDS``, whichever comes first), so a killed
+run loses at most the pages of the last second, which the next run fetches again; it keeps every
+fetched page as a capture, even when extraction found no article.
 At the end of a run it logs one summary line per site and records the run in ``crawl_runs``.
 """
 
@@ -20,6 +22,7 @@ from typing import Any, Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
 
 import archive
 from newscrawl.extract import extract
@@ -107,10 +110,16 @@ class ExtractPipeline:
 class ArchivePipeline:
     """Save each Page (capture + article + revision) into the SQLite archive at ARCHIVE_DB_PATH."""
 
-    def __init__(self, crawler: Crawler, path: str) -> None:
+    def __init__(
+        self, crawler: Crawler, path: str, *, every: int = 100, seconds: float = 1.0
+    ) -> None:
         self.crawler = crawler
         self.path = path
+        self.every = every
+        self.seconds = seconds
         self.db: Any = None
+        self.group: archive.GroupCommit | None = None
+        self._flusher: LoopingCall | None = None
         self.run_id: int | None = None
         self.sites_saved: set[str] = set()
 
@@ -119,7 +128,12 @@ class ArchivePipeline:
         path = crawler.settings.get("ARCHIVE_DB_PATH")
         if not path:
             raise NotConfigured("ARCHIVE_DB_PATH is empty: there is no archive to save into")
-        pipeline = cls(crawler, str(path))
+        pipeline = cls(
+            crawler,
+            str(path),
+            every=crawler.settings.getint("ARCHIVE_COMMIT_EVERY", 100),
+            seconds=crawler.settings.getfloat("ARCHIVE_COMMIT_SECONDS", 1.0),
+        )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -133,7 +147,15 @@ class ArchivePipeline:
         self.run_id = archive.start_run(
             self.db, spider.name if spider else "news", list(self._sites())
         )
+        self.group = archive.GroupCommit(self.db, every=self.every, seconds=self.seconds)
+        # A slow, polite crawl may save one page a minute: commit what waits anyway.
+        self._flusher = LoopingCall(self._flush_if_due)
+        self._flusher.start(self.seconds, now=False)
         logger.info("Archiving into %s (run %s)", self.path, self.run_id)
+
+    def _flush_if_due(self) -> None:
+        if self.group is not None and self.group.due():
+            self.group.commit()
 
     def _upsert_site(self, name: str) -> None:
         """Record a site once per run, after its home page told the CMS family."""
@@ -165,7 +187,8 @@ class ArchivePipeline:
             site=item.site,
         )
         article = item.article.to_dict() if item.article is not None else {}
-        result = archive.save(self.db, capture, article)
+        assert self.group is not None
+        result = self.group.save(capture, article)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"archive/{result}")
@@ -177,12 +200,20 @@ class ArchivePipeline:
         """Log the per-site summary, record the run in ``crawl_runs`` and close the database."""
         if self.db is None:
             return
+        if self._flusher is not None and self._flusher.running:
+            self._flusher.stop()
+        if self.group is not None:
+            self.group.commit()
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         summary = site_summary(stats, list(self._sites()))
         for name, counts in summary.items():
             logger.info("Site %s: %s", name, ", ".join(f"{k} {v}" for k, v in counts.items()))
         totals = {k: sum(c[k] for c in summary.values()) for k in SUMMARY_KEYS}
-        record = {"finish_reason": reason, **totals, "sites": summary}
+        # A run that stopped early (crash, Ctrl-C, its article budget) leaves list pages unread:
+        # the next run reads lists past their known pages (archive.incomplete_sites).
+        policy = getattr(spider, "policy", None)
+        complete = reason == "finished" and not getattr(policy, "budget_spent", False)
+        record = {"finish_reason": reason, "complete": complete, **totals, "sites": summary}
         if self.run_id is not None:
             archive.finish_run(self.db, self.run_id, record)
         self.db.close()

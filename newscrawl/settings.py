@@ -11,6 +11,10 @@ COMMANDS_MODULE = "newscrawl.commands"
 # --- Project settings -------------------------------------------------------------------------
 # Where the archive lives (a SQLite file, created with its schema on first use).
 ARCHIVE_DB_PATH = "archive/news.db"
+# Saves are committed in groups (each save stays atomic in its own savepoint): a commit is the
+# dearest part of a save. A crash loses at most the last group, which the next run refetches.
+ARCHIVE_COMMIT_EVERY = 100
+ARCHIVE_COMMIT_SECONDS = 1.0
 # The site registry; a run can point at another file (tests do).
 NEWSCRAWL_SITES_FILE = None  # None: the sites.toml shipped inside the package
 # Archived articles published less than this many days ago are fetched again, to catch the
@@ -41,6 +45,9 @@ AUTOTHROTTLE_START_DELAY = 2.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 COOKIES_ENABLED = False
+# Scrapy runs this many coroutines per response to handle its output (default 100); an article
+# page yields one item, so 100 idle coroutines a page only cost CPU.
+CONCURRENT_ITEMS = 16
 
 # --- Robustness -------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30

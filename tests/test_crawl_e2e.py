@@ -210,6 +210,22 @@ def test_max_articles_bounds_the_run(mock: Mock) -> None:
     assert mock.rows("select count(*) from articles") == [(3,)]
 
 
+def test_a_run_after_a_bounded_run_reads_lists_to_the_end(mock: Mock) -> None:
+    # The bounded run archived the newest articles only: the next run must not stop at the
+    # first list page whose articles are all archived, or the older ones are never fetched.
+    mock.crawl("-a", "site=mock-nd", "-a", "max_articles=3")
+    mock.clear_logs()
+    proc = mock.crawl("-a", "site=mock-nd")
+    assert "reading lists to the end" in proc.stderr
+    assert archived_ids(mock) == ND_IDS
+    lists_read = [p for p in mock.nd_server.log if "articleList" in p]
+    # Complete now: a third run is incremental again and stops at a page with nothing new.
+    mock.clear_logs()
+    proc = mock.crawl("-a", "site=mock-nd")
+    assert "reading lists to the end" not in proc.stderr
+    assert len([p for p in mock.nd_server.log if "articleList" in p]) < len(lists_read)
+
+
 def _wait_for_captures(mock: Mock, n: int, proc: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -235,8 +251,9 @@ def _assert_complete_and_unique(mock: Mock) -> None:
 
 def test_sigkill_midway_then_restart_loses_and_duplicates_nothing(mock: Mock) -> None:
     mock.nd_server.delay = mock.gb_server.delay = 0.15
+    # Commits of two saves: the kill lands between commits, with saves in flight.
     proc = subprocess.Popen(
-        mock.command(*BOTH),
+        mock.command(*BOTH, ARCHIVE_COMMIT_EVERY="2"),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -258,7 +275,7 @@ def test_jobdir_pause_and_resume(mock: Mock) -> None:
     jobdir = mock.tmp / "job"
     mock.nd_server.delay = mock.gb_server.delay = 0.15
     proc = subprocess.Popen(
-        mock.command(*BOTH, JOBDIR=str(jobdir)),
+        mock.command(*BOTH, JOBDIR=str(jobdir), ARCHIVE_COMMIT_EVERY="2"),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

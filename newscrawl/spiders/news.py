@@ -88,6 +88,9 @@ class NewsSpider(Spider):
         self.max_articles = _positive(max_articles, "max_articles")
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
+        # Sites whose last run stopped early: lists are read past pages with nothing new.
+        self.catch_up: set[str] = set()
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
 
     @classmethod
@@ -121,6 +124,9 @@ class NewsSpider(Spider):
         if self.db_path:
             db = archive.open_db(self.db_path)
             try:
+                self.catch_up = archive.incomplete_sites(
+                    db, self.name, list(self.sites), before=self.started_at
+                )
                 for name in self.sites:
                     site_known = archive.known_articles(db, site=name)
                     known.update(site_known)
@@ -129,7 +135,9 @@ class NewsSpider(Spider):
                     latest = FetchPolicy.from_archive(site_known, now=self.policy.now)
                     newest = latest.latest_known()
                     self.cutoffs[name] = self.since or (
-                        (newest - self.revisit).date() if newest else None
+                        (newest - self.revisit).date()
+                        if newest and name not in self.catch_up
+                        else None
                     )
             finally:
                 db.close()
@@ -146,6 +154,8 @@ class NewsSpider(Spider):
             ", ".join(self.sites),
             len(known),
         )
+        if self.catch_up:
+            logger.info("Last run stopped early for %s: reading lists to the end", self.catch_up)
 
     async def start(self) -> AsyncIterator[Request]:
         self._load_archive()
@@ -256,7 +266,7 @@ class NewsSpider(Spider):
         if self.since:  # a backfill pages on through archived pages until it passes the date
             dates = [d for d in discovery.page_dates(response.text) if d.year >= 1995]
             go_on = go_on and (not dates or min(dates) >= self.since)
-        else:  # an incremental run stops at the first page with nothing new
+        elif site.name not in self.catch_up:  # incremental: stop at a page with nothing new
             go_on = go_on and new > 0
         logger.debug("%s: list page %d: %d articles, %d new", site.name, page, len(articles), new)
         if go_on:
