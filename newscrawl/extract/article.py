@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -56,7 +56,12 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 strings, the status as its value."""
-        out = asdict(self)
+        # Built by hand: dataclasses.asdict deep-copies every field, a visible cost per page.
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["reporters"] = list(self.reporters)
+        out["reporter_emails"] = list(self.reporter_emails)
+        out["messages"] = list(self.messages)
+        out["images"] = [{"src": i.src, "caption": i.caption} for i in self.images]
         for key in ("published", "modified"):
             value = getattr(self, key)
             out[key] = value.isoformat() if value is not None else None
