@@ -69,9 +69,19 @@ def skip_element(el: Element) -> bool:
 
 
 class Profile:
-    """Field extraction for pages of no known CMS; subclasses narrow it to one family."""
+    """Field extraction for pages of no known CMS; subclasses narrow it to one family.
+
+    A family is mostly data: its selectors below. Where a selector is None, or selects
+    nothing, the field falls back to the generic rules and then to the page's metadata.
+    """
 
     name = "generic"
+    TITLE: Selector | None = None  # the printed headline
+    SUBTITLE: Selector = SUBTITLE  # the deck; <br> lines are kept
+    BYLINE: Selector = BYLINE  # reporter names and e-mails, in page order
+    DATES: Selector | None = None  # where 입력/수정 lines are printed
+    SECTION: Selector | None = None
+    CONTENT: Selector | None = None  # the article text's container
 
     def __init__(self, index: PageIndex, meta: PageMeta, url: str) -> None:
         self.index = index
@@ -86,11 +96,11 @@ class Profile:
 
     def title(self) -> str | None:
         """The headline as printed on the page, None to fall back to metadata."""
-        return None
+        return first_text(self.index, self.TITLE) if self.TITLE else None
 
     def subtitle(self) -> str | None:
         """The deck (sub-headline), lines joined by newlines."""
-        for el in SUBTITLE(self.index)[:3]:
+        for el in self.SUBTITLE(self.index)[:3]:
             text = lines_text(el)
             if 4 <= len(text) <= 400:
                 return text
@@ -98,22 +108,20 @@ class Profile:
 
     def byline_texts(self) -> list[str]:
         """Raw strings that name the reporters, in page order."""
-        texts = []
-        for el in BYLINE(self.index)[:4]:
-            text = text_of(el)
-            if 2 <= len(text) <= 120:
-                texts.append(text)
-        return texts
+        texts = (text_of(el) for el in self.BYLINE(self.index)[:8])
+        return [text for text in texts if 2 <= len(text) <= 120]
 
     def date_text(self) -> str:
         """Visible text where the page prints 입력/수정 lines."""
-        return ""
+        return " ".join(text_of(el) for el in self.DATES(self.index)) if self.DATES else ""
 
     def section(self) -> str | None:
-        return None
+        return first_text(self.index, self.SECTION) if self.SECTION else None
 
     def body_container(self) -> Element | None:
         """The element holding the article text, or None to let trafilatura find it."""
+        if self.CONTENT and (found := self.CONTENT(self.index)):
+            return found[0]
         best = None
         for el in BODY(self.index):
             if len(text_of(el)) >= 80:
