@@ -1,0 +1,39 @@
+"""The code style the project keeps: ruff check and ruff format, as configured in pyproject."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.shared import REPO
+
+
+def ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("ruff") or pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    return subprocess.run([exe, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+
+
+def test_ruff_check() -> None:
+    done = ruff("check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ruff_format() -> None:
+    done = ruff("format", "--check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_readme_test_command_is_what_ci_runs() -> None:
+    readme = (REPO / "README.md").read_text("utf-8")
+    block = readme.split("<!-- test-command -->", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    command = block.strip()
+    assert command.endswith("python -m pytest -q")
+    ci = (REPO / ".ci" / "run").read_text("utf-8")
+    assert "test-command" in ci and 'bash -euo pipefail -c "$cmd"' in ci
+    # The first command of the README sets up and runs a real crawl.
+    first = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    assert "scrapy crawl news" in first and "pip install" in first
+    assert sys.executable  # the suite runs in the venv the README command built
