@@ -419,9 +419,11 @@ def finish_run(db: Database, run_id: int, stats: Mapping[str, Any]) -> None:
         )
 
 
-def incomplete_sites(db: Database, spider: str, sites: list[str], *, before: str) -> set[str]:
-    """The ``sites`` whose latest run of ``spider`` started before ``before`` (ISO UTC) did not
-    complete: it crashed (no finished_at), was stopped, or stopped at its article budget.
+def incomplete_sites(
+    db: Database, spider: str, sites: list[str], *, exclude_run: int | None = None
+) -> set[str]:
+    """The ``sites`` whose latest run of ``spider`` (other than ``exclude_run``, the caller's
+    own) did not complete: it crashed (no finished_at), was stopped, or spent its budget.
 
     Such a run may have archived a list's first pages and not its later ones; an incremental
     run that stops at the first list page with nothing new would never reach them.
@@ -429,9 +431,9 @@ def incomplete_sites(db: Database, spider: str, sites: list[str], *, before: str
     pending = set(sites)
     incomplete: set[str] = set()
     rows = db.execute(
-        "SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? AND started_at < ? "
-        "ORDER BY started_at DESC, id DESC",
-        [spider, before],
+        "SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? AND id IS NOT ? "
+        "ORDER BY id DESC",
+        [spider, exclude_run],
     )
     for sites_json, finished_at, stats_json in rows:
         covered = pending.intersection(json.loads(sites_json or "[]"))

@@ -147,6 +147,8 @@ class ArchivePipeline:
         self.run_id = archive.start_run(
             self.db, spider.name if spider else "news", list(self._sites())
         )
+        # The spider asks the archive about earlier runs; this one is not earlier.
+        self.crawler.stats.set_value("archive/run_id", self.run_id)
         self.group = archive.GroupCommit(self.db, every=self.every, seconds=self.seconds)
         # A slow, polite crawl may save one page a minute: commit what waits anyway.
         self._flusher = LoopingCall(self._flush_if_due)

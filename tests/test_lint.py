@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
+import sys
 
 import pytest
 
@@ -11,8 +12,12 @@ from tests.shared import REPO
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess[str]:
-    exe = shutil.which("ruff") or pytest.skip("ruff is not installed (pip install -e '.[test]')")
-    return subprocess.run([exe, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+    # The test extra installs ruff beside pytest, in the same environment.
+    if importlib.util.find_spec("ruff") is None:
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    return subprocess.run(
+        [sys.executable, "-m", "ruff", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_ruff_check() -> None:

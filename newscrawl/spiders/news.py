@@ -90,7 +90,6 @@ class NewsSpider(Spider):
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
         self.catch_up: set[str] = set()
-        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
 
     @classmethod
@@ -124,8 +123,9 @@ class NewsSpider(Spider):
         if self.db_path:
             db = archive.open_db(self.db_path)
             try:
+                own_run = self.crawler.stats.get_value("archive/run_id")
                 self.catch_up = archive.incomplete_sites(
-                    db, self.name, list(self.sites), before=self.started_at
+                    db, self.name, list(self.sites), exclude_run=own_run
                 )
                 for name in self.sites:
                     site_known = archive.known_articles(db, site=name)
