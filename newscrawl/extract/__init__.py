@@ -14,7 +14,7 @@ import trafilatura
 
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
-from newscrawl.extract.cms import choose_profile
+from newscrawl.extract.cms import Profile, choose_profile
 from newscrawl.extract.dates import find_labelled_dates
 from newscrawl.extract.dom import Element, Line, lines_of, parse, squash, text_of
 from newscrawl.extract.encoding import decode_html
@@ -24,7 +24,7 @@ from newscrawl.extract.fields import (
     resolve_section,
     resolve_title,
 )
-from newscrawl.extract.meta import read_meta
+from newscrawl.extract.meta import PageMeta, read_meta
 from newscrawl.extract.zone import header_zone
 from newscrawl.urls import canonical_url
 
@@ -114,7 +114,9 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     return article
 
 
-def _body(profile, container: Element | None, article: Article, text: str, url: str) -> Cleaned:
+def _body(
+    profile: Profile, container: Element | None, article: Article, text: str, url: str
+) -> Cleaned:
     headlines = (article.title, article.subtitle)
     cleaned = Cleaned()
     if container is not None:
@@ -168,7 +170,7 @@ def _language(declared: str | None, title: str | None, body: str) -> str | None:
     return None
 
 
-def _status(article: Article, meta, has_container: bool, root: Element) -> Status:
+def _status(article: Article, meta: PageMeta, has_container: bool, root: Element) -> Status:
     signals = bool(meta.ld) or meta.get("og:type") == "article" or article.published is not None
     if not signals and not has_container and _link_share(root) > 0.4:
         article.messages.append("mostly links, no article markup, metadata or date: a list page")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import lxml.etree
@@ -80,7 +81,7 @@ class LineWriter:
     ``skip`` decides, per element, whether the element (not its tail) is left out.
     """
 
-    def __init__(self, skip) -> None:
+    def __init__(self, skip: Callable[[Element], bool]) -> None:
         self.skip = skip
         self.lines: list[Line] = []
         self._buf: list[str] = []
@@ -135,7 +136,7 @@ class LineWriter:
         self._link -= link
 
 
-def lines_of(container: Element, skip) -> list[Line]:
+def lines_of(container: Element, skip: Callable[[Element], bool]) -> list[Line]:
     """The lines of visible text of ``container``, in document order."""
     writer = LineWriter(skip)
     writer.walk(container)

@@ -132,10 +132,8 @@ def resolve_dates(
     meta_mod = parse_date(meta_mod_raw) if meta_mod_raw else None
     published, published_raw = _prefer(shown_pub, meta_pub, meta_pub_raw)
     modified, modified_raw = _prefer(shown_mod, meta_mod, meta_mod_raw)
-    if shown_pub is None and shown_mod is None and modified is not None and published is not None:
-        if not _later(modified, published):
-            modified, modified_raw = None, None
-    elif modified is not None and published is not None and not _later(modified, published):
+    # A "modification" no later than publication is the CMS repeating the first time.
+    if modified is not None and published is not None and not _later(modified, published):
         modified, modified_raw = None, None
     return published, published_raw, modified, modified_raw
 
