@@ -13,15 +13,16 @@ import logging
 import re
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
-from email.utils import parsedate_to_datetime
+from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
 
+from newscrawl.extract.dates import KST
+from newscrawl.extract.dates import parse_date as parse_korean_date
+
 logger = logging.getLogger(__name__)
 
-KST = timezone(timedelta(hours=9), "KST")
 MAX_XML_BYTES = 50 * 1024 * 1024  # a decompressed sitemap larger than this is not a sitemap
 
 # Where each CMS family lists its articles and publishes its feeds, relative to the home URL.
@@ -46,10 +47,6 @@ _NOT_ARTICLE = re.compile(
     re.I,
 )
 _DATE = re.compile(r"(20\d{2}|19\d{2})[.\-/년]\s?(\d{1,2})[.\-/월]\s?(\d{1,2})")
-_ISO = re.compile(
-    r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*"
-    r"(Z|[+-]\d{2}:?\d{2})?\s*$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,28 +66,12 @@ class Sitemap:
 
 
 def parse_date(text: str | None) -> datetime | None:
-    """ISO 8601 / W3C, RFC 822 or NDSoft's ``2025-12-06 16:43:04``; naive times are KST."""
-    if not text or not text.strip():
-        return None
-    m = _ISO.match(text)
-    if m:
-        y, mo, d, h, mi, s, zone = m.groups()
-        try:
-            value = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
-        except ValueError:
-            return None
-        if not zone:
-            return value.replace(tzinfo=KST)
-        if zone == "Z":
-            return value.replace(tzinfo=UTC)
-        sign = 1 if zone[0] == "+" else -1
-        hours, minutes = int(zone[1:3]), int(zone[-2:])
-        return value.replace(tzinfo=timezone(sign * timedelta(hours=hours, minutes=minutes)))
-    try:
-        value = parsedate_to_datetime(text.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=KST)
+    """A feed or sitemap date as an aware datetime (naive times are KST, a bare day is its
+    KST midnight): ISO 8601 / W3C, RFC 822 or NDSoft's ``2025-12-06 16:43:04``."""
+    value = parse_korean_date(text) if text else None
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime(value.year, value.month, value.day, tzinfo=KST)
 
 
 def _xml_root(body: bytes) -> etree._Element | None:
