@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.extract import Article, detect_cms, extract
+from newscrawl.extract import Article, extract
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 KST = timezone(timedelta(hours=9))
@@ -159,5 +159,5 @@ def test_naive_meta_time_gets_kst() -> None:
         ("jsonld.html", "https://x.kr/a", "generic"),
     ],
 )
-def test_detect_cms(name: str, url: str, cms: str) -> None:
-    assert detect_cms((FIXTURES / name).read_text("utf-8"), url) == cms
+def test_profile_is_chosen_by_fingerprint(name: str, url: str, cms: str) -> None:
+    assert extract((FIXTURES / name).read_text("utf-8"), url).cms == cms

@@ -28,7 +28,7 @@ from newscrawl.extract.meta import PageMeta, read_meta
 from newscrawl.extract.zone import header_zone
 from newscrawl.urls import canonical_url
 
-__all__ = ["Article", "Image", "Status", "detect_cms", "extract"]
+__all__ = ["Article", "Image", "Status", "extract"]
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -224,11 +224,3 @@ def _canonical_from_page(url: str, href: str) -> str | None:
     if canon.path in ("", "/") and page.path not in ("", "/"):
         return None
     return _safe_canonical(target)
-
-
-def detect_cms(html: str, url: str) -> str:
-    """The CMS family of a page: "ndsoft", "gnuboard", "naver" or "generic"."""
-    root = parse(html)
-    if root is None:
-        return "generic"
-    return choose_profile(root, read_meta(root), url).name
