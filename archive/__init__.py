@@ -9,6 +9,7 @@ from archive.search import Hit, rebuild_index, search
 from archive.store import (
     Capture,
     SaveResult,
+    captured_urls,
     finish_run,
     incomplete_sites,
     iter_captures,
@@ -25,6 +26,7 @@ __all__ = [
     "GroupCommit",
     "Hit",
     "SaveResult",
+    "captured_urls",
     "finish_run",
     "incomplete_sites",
     "iter_captures",

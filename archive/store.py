@@ -400,6 +400,15 @@ def known_articles(db: Database, site: str | None = None) -> dict[str, str | Non
     return dict(rows.fetchall())
 
 
+def captured_urls(db: Database, *, site: str, below_status: int = 500) -> set[str]:
+    """Requested and final URLs of the site's captures answered with a status below
+    ``below_status``: fetched for good, whatever extraction made of them (a 5xx is not)."""
+    rows = db.execute(
+        "SELECT url, final_url FROM captures WHERE site = ? AND status < ?", [site, below_status]
+    )
+    return {url for row in rows for url in row}
+
+
 def start_run(db: Database, spider: str, sites: list[str]) -> int:
     """Record the start of a crawl; returns the run id for :func:`finish_run`."""
     with db.atomic():

@@ -320,3 +320,23 @@ def test_incomplete_sites_names_sites_whose_last_run_stopped_early(db):
     current = start_run(db, "news", sites)
     assert incomplete_sites(db, "news", sites, exclude_run=current) == {"jnilbo"}
     assert incomplete_sites(db, "news", sites) == set(sites)  # itself, unfinished
+
+
+def test_captured_urls_are_the_sites_fetches_below_a_status(db):
+    from dataclasses import replace
+
+    from archive import captured_urls
+
+    moved = replace(capture("https://www.kbsm.net/old"), final_url="https://www.kbsm.net/news/1")
+    save(db, moved, article())
+    gone = replace(capture("https://www.kbsm.net/gone"), status=404)
+    save(db, gone, article("https://www.kbsm.net/gone", status="not_article"))
+    down = replace(capture("https://www.kbsm.net/down"), status=503)
+    save(db, down, article("https://www.kbsm.net/down", status="not_article"))
+    other = capture("https://other.kr/1", site="other")
+    save(db, other, article("https://other.kr/1"))
+    assert captured_urls(db, site="kbsm") == {
+        "https://www.kbsm.net/old",
+        "https://www.kbsm.net/news/1",
+        "https://www.kbsm.net/gone",
+    }

@@ -56,16 +56,6 @@ def _positive(value: str | None, name: str) -> int | None:
     return int(value)
 
 
-def _settled_urls(db: Any, site: str) -> set[str]:
-    """Canonical URLs already fetched for good that are no article: 404s, redirect sources,
-    non-article pages. Without them every run would fetch the same dead links again.
-    A 5xx capture is not settled: the next run tries again."""
-    rows = db.execute(
-        "SELECT url, final_url FROM captures WHERE site = ? AND status < 500", [site]
-    ).fetchall()
-    return {canonical_url(u) for row in rows for u in row}
-
-
 class NewsSpider(Spider):
     """Crawl Korean regional newspapers from the site registry (or any home URL)."""
 
@@ -130,10 +120,13 @@ class NewsSpider(Spider):
                 for name in self.sites:
                     site_known = archive.known_articles(db, site=name)
                     known.update(site_known)
-                    for url in _settled_urls(db, name):
-                        known.setdefault(url, None)
-                    latest = FetchPolicy.from_archive(site_known, now=self.policy.now)
-                    newest = latest.latest_known()
+                    # Fetched for good and no article (404s, redirect sources, non-article
+                    # pages): without them every run would fetch the same dead links again.
+                    for url in archive.captured_urls(db, site=name, below_status=500):
+                        known.setdefault(canonical_url(url), None)
+                    newest = FetchPolicy.from_archive(
+                        site_known, now=self.policy.now
+                    ).latest_known()
                     self.cutoffs[name] = self.since or (
                         (newest - self.revisit).date()
                         if newest and name not in self.catch_up
