@@ -6,6 +6,11 @@ savepoint inside one transaction, committed after ``every`` saves or ``seconds``
 comes first. A failing save rolls back its own savepoint only. What a crash can lose is the
 saves since the last commit, which the next incremental run fetches again, since they are
 not in the archive.
+
+The saves' search-index changes are written together just before the commit, in the same
+transaction (see :mod:`archive.search`): other connections see an article and its index
+entry at the same moment. Should writing the index fail, the whole group is rolled back
+and the error raised, so the index never misses a committed article.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from typing import Any, Self
 
 from sqlite_utils import Database
 
-from archive.store import Capture, SaveResult, save
+from archive.search import IndexChanges
+from archive.store import Capture, SaveResult, save, save_extraction
 
 
 class GroupCommit:
@@ -38,14 +44,24 @@ class GroupCommit:
         self.clock = clock
         self.pending = 0
         self._opened_at = 0.0
+        self._index = IndexChanges()
 
     def save(self, capture: Capture, article: Mapping[str, Any]) -> SaveResult:
         """``archive.save`` inside the current group; commits when the group is full or old."""
+        return self._grouped(lambda: save(self.db, capture, article, index=self._index))
+
+    def save_extraction(self, capture_id: int, article: Mapping[str, Any]) -> SaveResult:
+        """``archive.save_extraction`` inside the current group."""
+        return self._grouped(
+            lambda: save_extraction(self.db, capture_id, article, index=self._index)
+        )
+
+    def _grouped(self, one_save: Callable[[], SaveResult]) -> SaveResult:
         if not self.db.conn.in_transaction:
             self.db.conn.execute("BEGIN")
             self._opened_at = self.clock()
         try:
-            return save(self.db, capture, article)  # a savepoint of the open transaction
+            return one_save()  # a savepoint of the open transaction
         finally:
             self.pending += 1
             if self.pending >= self.every or self.due():
@@ -56,10 +72,18 @@ class GroupCommit:
         return self.pending > 0 and self.clock() - self._opened_at >= self.seconds
 
     def commit(self) -> None:
-        """Commit the saves of the open group, if any."""
-        if self.db.conn.in_transaction:
-            self.db.conn.execute("COMMIT")
+        """Write the group's index changes and commit its saves, if any."""
         self.pending = 0
+        if not self.db.conn.in_transaction:
+            self._index.clear()
+            return
+        try:
+            self._index.apply(self.db)
+        except BaseException:
+            self._index.clear()
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
 
     def __enter__(self) -> Self:
         return self

@@ -140,7 +140,7 @@ def _initial(db: Database) -> None:
     db.execute(
         f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('rank', 'bm25(4.0, 1.0)')"
     )
-    # Every save commits one small segment. Merging 16 at a time (default 4) costs ~15%
+    # Every commit writes one small segment. Merging 16 at a time (default 4) costs ~15%
     # less CPU a save; crisismerge 64 (default 16) keeps FTS5 from merging a whole level in
     # one commit, which stalled single saves for seconds at 100k articles (bench).
     db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('automerge', 16)")

@@ -3,6 +3,13 @@
 The index is the contentless FTS5 table ``articles_search`` holding character bigrams
 (:mod:`archive.grams`). It is kept in sync by :mod:`archive.store`, in the transaction of
 each save; it cannot be kept by triggers, because triggers cannot compute bigrams.
+
+A group of saves (:class:`archive.GroupCommit`) hands its index changes to
+:class:`IndexChanges` and writes them all just before its commit, outside any savepoint:
+FTS5 writes its pending terms out as a new segment at every savepoint and release, so
+indexing inside each save's savepoint made one segment per article (and the merging of
+them), while written together a group makes one. Measured at 10,000 articles, 100 saves a
+commit: 1,063 saves/s indexing in each savepoint, 1,751 writing the index at commit.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from archive.schema import SEARCH_TABLE
 __all__ = [
     "RANK_WINDOW",
     "Hit",
+    "IndexChanges",
     "index_article",
     "rebuild_index",
     "search",
@@ -62,6 +70,44 @@ def unindex_article(db: Database, article_id: int, title: str | None, body: str 
         f"INSERT INTO {_T}({_T}, rowid, title, body) VALUES ('delete', ?, ?, ?)",
         [article_id, index_text(title), index_text(body)],
     )
+
+
+class IndexChanges:
+    """Index additions and removals held back, to be written in order by :meth:`apply`.
+
+    A removal from a contentless index must give the exact text that was indexed, so the
+    changes keep their order: an article saved twice in one group is added, removed and
+    added again.
+    """
+
+    __slots__ = ("_changes",)
+
+    def __init__(self) -> None:
+        self._changes: list[tuple[bool, int, str | None, str | None]] = []
+
+    def add(self, article_id: int, title: str | None, body: str | None) -> None:
+        self._changes.append((True, article_id, title, body))
+
+    def remove(self, article_id: int, title: str | None, body: str | None) -> None:
+        self._changes.append((False, article_id, title, body))
+
+    def extend(self, other: IndexChanges) -> None:
+        self._changes.extend(other._changes)
+
+    def clear(self) -> None:
+        self._changes.clear()
+
+    def __len__(self) -> int:
+        return len(self._changes)
+
+    def apply(self, db: Database) -> None:
+        """Write the changes into the index (in the caller's transaction) and forget them."""
+        for is_addition, article_id, title, body in self._changes:
+            if is_addition:
+                index_article(db, article_id, title, body)
+            else:
+                unindex_article(db, article_id, title, body)
+        self._changes.clear()
 
 
 def rebuild_index(db: Database) -> int:

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import zstandard
 from sqlite_utils import Database
 
-from archive.search import index_article, unindex_article
+from archive.search import IndexChanges
 
 __all__ = [
     "Capture",
@@ -143,20 +143,43 @@ def _insert_capture(db: Database, capture: Capture, site: str | None) -> int:
     return int(cursor.lastrowid)
 
 
-def save(db: Database, capture: Capture, article: Mapping[str, Any]) -> SaveResult:
+def save(
+    db: Database,
+    capture: Capture,
+    article: Mapping[str, Any],
+    *,
+    index: IndexChanges | None = None,
+) -> SaveResult:
     """Store ``capture`` and the ``article`` extracted from it, in one transaction.
 
     ``article`` is ``newscrawl.extract.Article.to_dict()``; its ``canonical_url`` is the
     article's key. Any error rolls back the whole save and propagates.
+
+    The search index is written in the same transaction, unless ``index`` is given: then
+    the save's index changes are added to it, for the caller to apply before it commits
+    (what :class:`archive.GroupCommit` does); they are added only if the save succeeds.
     """
     site = capture.site or article.get("site") or urlsplit(capture.final_url).hostname
+    changes = IndexChanges()
     with db.atomic():
         _ensure_site(db, site)
         capture_id = _insert_capture(db, capture, site)
-        return _apply(db, capture_id, _utc(capture.fetched_at), site, article, origin="fetch")
+        fetched_at = _utc(capture.fetched_at)
+        result = _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
+        if index is None:
+            changes.apply(db)
+    if index is not None:
+        index.extend(changes)
+    return result
 
 
-def save_extraction(db: Database, capture_id: int, article: Mapping[str, Any]) -> SaveResult:
+def save_extraction(
+    db: Database,
+    capture_id: int,
+    article: Mapping[str, Any],
+    *,
+    index: IndexChanges | None = None,
+) -> SaveResult:
     """Store a re-extraction of the stored capture ``capture_id`` (no new capture row).
 
     Semantics are those of :func:`save`, with the capture's fetch time; revisions it makes
@@ -167,9 +190,15 @@ def save_extraction(db: Database, capture_id: int, article: Mapping[str, Any]) -
         raise LookupError(f"no capture with id {capture_id}")
     fetched_at, capture_site = row
     site = capture_site or article.get("site")
+    changes = IndexChanges()
     with db.atomic():
         _ensure_site(db, site)
-        return _apply(db, capture_id, fetched_at, site, article, origin="reextract")
+        result = _apply(db, capture_id, fetched_at, site, article, "reextract", changes)
+        if index is None:
+            changes.apply(db)
+    if index is not None:
+        index.extend(changes)
+    return result
 
 
 def _apply(
@@ -178,8 +207,8 @@ def _apply(
     fetched_at: str,
     site: str | None,
     article: Mapping[str, Any],
-    *,
     origin: str,
+    index: IndexChanges,
 ) -> SaveResult:
     url = article.get("canonical_url") or article.get("url")
     if not url:
@@ -203,7 +232,7 @@ def _apply(
         article_id = _insert_article(db, url, fields, digest, capture_id, fetched_at)
         _mark_capture(db, capture_id, status, messages, url, article_id)
         _insert_revision(db, article_id, 1, capture_id, fetched_at, origin, digest, fields)
-        index_article(db, article_id, fields["title"], fields["body"])
+        index.add(article_id, fields["title"], fields["body"])
         return SaveResult.NEW
 
     _mark_capture(db, capture_id, status, messages, url, article_id)
@@ -224,9 +253,9 @@ def _apply(
         # early fetch): kept as a revision, while the article stays the newest version.
         db.execute("UPDATE articles SET revision_count = ? WHERE id = ?", [number, article_id])
         return SaveResult.UPDATED
-    unindex_article(db, article_id, old_title, old_body)
+    index.remove(article_id, old_title, old_body)
     _update_content(db, article_id, fields, digest, capture_id, number)
-    index_article(db, article_id, fields["title"], fields["body"])
+    index.add(article_id, fields["title"], fields["body"])
     return SaveResult.UPDATED
 
 
