@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Self
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import HtmlResponse
 from scrapy.utils.response import response_status_message
 
 if TYPE_CHECKING:
@@ -110,3 +112,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
             # AutoThrottle may have moved the delay meanwhile; only undo our own change.
             if slot is not None and previous is not None and slot.delay == delay:
                 slot.delay = previous
+
+
+# Scrapy reads a refresh in the first 4,096 characters: at most 4 bytes each in UTF-8.
+_REFRESH_SPAN = 4 * 4096
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
+    """Scrapy's meta-refresh redirect, without decoding pages that have no refresh.
+
+    Scrapy's decodes every HTML response (about 0.15 ms for a 100 KB page) to look for a
+    ``<meta http-equiv="refresh">``; a byte search for "refresh" first skips nearly all.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        body = response.body
+        if (
+            isinstance(response, HtmlResponse)
+            and b"refresh" not in body[:_REFRESH_SPAN].lower()
+            and not body.startswith(_UTF16_BOMS)
+        ):
+            return response
+        return super().process_response(request, response)

@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by a retry that waits: Retry-After when the server gives it, backoff otherwise.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.QuickMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 300,

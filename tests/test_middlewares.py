@@ -1,12 +1,20 @@
-"""BackoffRetryMiddleware: Retry-After is honoured, otherwise exponential backoff, capped."""
+"""BackoffRetryMiddleware: Retry-After is honoured, otherwise exponential backoff, capped.
+QuickMetaRefreshMiddleware: Scrapy's meta-refresh redirects, skipping pages without one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from newscrawl.middlewares import BackoffRetryMiddleware, retry_after_seconds
+from newscrawl.middlewares import (
+    BackoffRetryMiddleware,
+    QuickMetaRefreshMiddleware,
+    retry_after_seconds,
+)
 
 NOW = datetime(2025, 12, 6, 12, 0, tzinfo=UTC)
 
@@ -28,3 +36,31 @@ def test_delay_prefers_retry_after_and_caps_it() -> None:
     assert mw.delay_for(1, "7") == 7.0
     assert mw.delay_for(1, "3600") == 60.0
     assert mw.delay_for(10, None) == 60.0
+
+
+REFRESH = '<meta http-equiv="Refresh" content="0; url=/news/7.html">'
+
+
+def refresh_response(head: str, encoding: str = "utf-8") -> HtmlResponse:
+    page = f"<html><head>{head}</head><body>{'본문 ' * 2000}</body></html>"
+    body = page.encode(encoding)
+    if encoding == "utf-16":
+        assert body.startswith((b"\xff\xfe", b"\xfe\xff"))
+    return HtmlResponse("https://www.kbsm.net/old", body=body, encoding=encoding)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp949", "utf-16"])
+def test_meta_refresh_is_followed(encoding: str) -> None:
+    mw = QuickMetaRefreshMiddleware.from_crawler(get_crawler())
+    request = Request("https://www.kbsm.net/old")
+    result = mw.process_response(request, refresh_response(REFRESH, encoding))
+    assert isinstance(result, Request)
+    # (Scrapy's own parsing leaves UTF-16's byte-order mark on the URL as "?%FF%FE")
+    assert result.url.split("?")[0] == "https://www.kbsm.net/news/7.html"
+
+
+def test_a_page_without_refresh_is_passed_through_undecoded() -> None:
+    mw = QuickMetaRefreshMiddleware.from_crawler(get_crawler())
+    response = refresh_response("<title>경북신문</title>")
+    assert mw.process_response(Request(response.url), response) is response
+    assert getattr(response, "_cached_ubody", None) is None  # the body was never decoded
