@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
-
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import Profile, choose_profile
@@ -124,7 +122,10 @@ def _body(
     korean = bool(_HANGUL.search(article.title or "")) or bool(_HANGUL.search(cleaned.text))
     if cleaned.text and (profile.name != "generic" or (korean and len(cleaned.text) >= MIN_BODY)):
         return cleaned
-    # No known container, or a page in another language: trafilatura's heuristics.
+    # No known container, or a page in another language: trafilatura's heuristics. Imported
+    # here: it adds ~10 MB to every crawler process, and CMS pages never need it.
+    import trafilatura
+
     doc = trafilatura.bare_extraction(
         text, url=url, with_metadata=False, include_comments=False, include_tables=True
     )
