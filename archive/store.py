@@ -11,6 +11,7 @@ import hashlib
 import json
 import zlib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -160,17 +161,11 @@ def save(
     (what :class:`archive.GroupCommit` does); they are added only if the save succeeds.
     """
     site = capture.site or article.get("site") or urlsplit(capture.final_url).hostname
-    changes = IndexChanges()
-    with db.atomic():
+    with _transaction(db, index) as changes:
         _ensure_site(db, site)
         capture_id = _insert_capture(db, capture, site)
         fetched_at = _utc(capture.fetched_at)
-        result = _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
-        if index is None:
-            changes.apply(db)
-    if index is not None:
-        index.extend(changes)
-    return result
+        return _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
 
 
 def save_extraction(
@@ -190,15 +185,22 @@ def save_extraction(
         raise LookupError(f"no capture with id {capture_id}")
     fetched_at, capture_site = row
     site = capture_site or article.get("site")
+    with _transaction(db, index) as changes:
+        _ensure_site(db, site)
+        return _apply(db, capture_id, fetched_at, site, article, "reextract", changes)
+
+
+@contextmanager
+def _transaction(db: Database, index: IndexChanges | None) -> Iterator[IndexChanges]:
+    """One save's transaction; its index changes are written in it, or handed to ``index``
+    when the transaction succeeded."""
     changes = IndexChanges()
     with db.atomic():
-        _ensure_site(db, site)
-        result = _apply(db, capture_id, fetched_at, site, article, "reextract", changes)
+        yield changes
         if index is None:
             changes.apply(db)
     if index is not None:
         index.extend(changes)
-    return result
 
 
 def _apply(
