@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from newscrawl.extract.article import Article
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+_CHARSET = re.compile(rb"charset=[\"']?([\w.:-]+)", re.I)
 
 __all__ = ["Article", "Page"]
 
@@ -23,3 +30,21 @@ class Page:
     fetched_at: datetime  # UTC
     site: str  # registry name of the site
     article: Article | None = field(default=None)
+
+    @classmethod
+    def from_response(cls, response: Response, site: str, *, fetched_at: datetime) -> Page:
+        """The Page of a Scrapy response; ``url`` is the first URL before any redirect."""
+        charset = _CHARSET.search(response.headers.get(b"Content-Type") or b"")
+        return cls(
+            url=response.meta.get("redirect_urls", [response.url])[0],
+            final_url=response.url,
+            status=response.status,
+            headers={
+                k.decode("latin-1"): [v.decode("latin-1") for v in vs]
+                for k, vs in response.headers.items()
+            },
+            body=response.body,
+            encoding=charset.group(1).decode("ascii").lower() if charset else None,
+            fetched_at=fetched_at,
+            site=site,
+        )

@@ -10,7 +10,6 @@ and archive them. Every outcome is counted in stats under ``site/NAME/...``.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
@@ -23,37 +22,18 @@ from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-import archive
 from newscrawl import discovery
 from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
-from newscrawl.spiders.policy import Decision, FetchPolicy
-from newscrawl.urls import canonical_url
+from newscrawl.spiders.memory import ArchiveMemory, read_archive
+from newscrawl.spiders.policy import Decision, FetchPolicy, parse_count, parse_since
 
 logger = logging.getLogger(__name__)
 
 # Kept as captures even though they are errors: a 404 or 500 is what the site said.
 KEPT_ERROR_STATUSES = [400, 401, 403, 404, 410, 451, 500, 502, 503, 504]
 _PRIORITY = {"home": 40, "robots": 35, "feed": 30, "sitemap": 25, "list": 10, "article": 50}
-_CHARSET = re.compile(rb"charset=[\"']?([\w.:-]+)", re.I)
-
-
-def _since(value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"-a since={value!r}: expected a date as YYYY-MM-DD") from None
-
-
-def _positive(value: str | None, name: str) -> int | None:
-    if value in (None, ""):
-        return None
-    if not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"-a {name}={value!r}: expected a positive whole number")
-    return int(value)
 
 
 class NewsSpider(Spider):
@@ -74,8 +54,8 @@ class NewsSpider(Spider):
         self.site_names = [n for n in (site or "").split(",") if n.strip()]
         self.region = region
         self.home_url = url
-        self.since = _since(since)
-        self.max_articles = _positive(max_articles, "max_articles")
+        self.since = parse_since(since)
+        self.max_articles = parse_count(max_articles, "max_articles")
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
@@ -109,33 +89,20 @@ class NewsSpider(Spider):
     # --- start ---------------------------------------------------------------------------------
     def _load_archive(self) -> None:
         """Read what the archive already holds, per site, into the fetch policy."""
-        known: dict[str, str | None] = {}
+        memory = ArchiveMemory()
         if self.db_path:
-            db = archive.open_db(self.db_path)
-            try:
-                own_run = self.crawler.stats.get_value("archive/run_id")
-                self.catch_up = archive.incomplete_sites(
-                    db, self.name, list(self.sites), exclude_run=own_run
-                )
-                for name in self.sites:
-                    site_known = archive.known_articles(db, site=name)
-                    known.update(site_known)
-                    # Fetched for good and no article (404s, redirect sources, non-article
-                    # pages): without them every run would fetch the same dead links again.
-                    for url in archive.captured_urls(db, site=name, below_status=500):
-                        known.setdefault(canonical_url(url), None)
-                    newest = FetchPolicy.from_archive(
-                        site_known, now=self.policy.now
-                    ).latest_known()
-                    self.cutoffs[name] = self.since or (
-                        (newest - self.revisit).date()
-                        if newest and name not in self.catch_up
-                        else None
-                    )
-            finally:
-                db.close()
-        self.policy = FetchPolicy.from_archive(
-            known,
+            memory = read_archive(
+                self.db_path,
+                spider=self.name,
+                sites=list(self.sites),
+                own_run=self.crawler.stats.get_value("archive/run_id"),
+                since=self.since,
+                revisit=self.revisit,
+            )
+        self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
+        known = memory.known
+        self.policy = FetchPolicy(
+            known=known,
             now=datetime.now(UTC),
             revisit=self.revisit,
             since=self.since,
@@ -310,21 +277,7 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
         self._count(site, "fetched")
-        header = response.headers.get(b"Content-Type") or b""
-        charset = _CHARSET.search(header)
-        yield Page(
-            url=response.meta.get("redirect_urls", [response.url])[0],
-            final_url=response.url,
-            status=response.status,
-            headers={
-                k.decode("latin-1"): [v.decode("latin-1") for v in vs]
-                for k, vs in response.headers.items()
-            },
-            body=response.body,
-            encoding=charset.group(1).decode("ascii").lower() if charset else None,
-            fetched_at=datetime.now(UTC),
-            site=site.name,
-        )
+        yield Page.from_response(response, site.name, fetched_at=datetime.now(UTC))
 
     def article_failed(self, failure: Failure) -> None:
         site = self._site(failure)

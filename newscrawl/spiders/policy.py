@@ -17,6 +17,25 @@ from newscrawl.discovery import parse_date
 from newscrawl.urls import canonical_url
 
 
+def parse_since(value: str | None) -> date | None:
+    """The ``-a since=YYYY-MM-DD`` option."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"-a since={value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def parse_count(value: str | None, name: str) -> int | None:
+    """A positive whole-number option such as ``-a max_articles=N``."""
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit() or int(value) < 1:
+        raise ValueError(f"-a {name}={value!r}: expected a positive whole number")
+    return int(value)
+
+
 class Decision(StrEnum):
     """What to do with one discovered article URL."""
 
