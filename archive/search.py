@@ -97,9 +97,6 @@ class IndexChanges:
     def clear(self) -> None:
         self._changes.clear()
 
-    def __len__(self) -> int:
-        return len(self._changes)
-
     def apply(self, db: Database) -> None:
         """Write the changes into the index (in the caller's transaction) and forget them."""
         for is_addition, article_id, title, body in self._changes:
