@@ -25,9 +25,9 @@ the alternatives (every substring of every word as a token: 2.2 to 3.6 times the
 a save; the trigram tokenizer: 1.5 times, and still blind to two syllables), this index is
 the cheapest to keep in sync on every save.
 
-datasette's ``?_search=`` quotes each word (``"경주"``), which finds two-syllable terms
-here; the canned query ``search`` in metadata.yml builds the same expression as
-:func:`fts_query` in SQL, for any length.
+In datasette, ``?_search=`` goes through :func:`fts_query` too (the plugin in
+:mod:`archive.datasette_plugin`), and the canned query ``search`` in metadata.yml builds the
+same expression in SQL.
 """
 
 from __future__ import annotations

@@ -142,6 +142,28 @@ def test_search_box_of_articles_finds_two_syllables(server):
     assert published == sorted(published, reverse=True)  # sorted by published_at desc
 
 
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("대구시", ["대구시"]),
+        ("코로나19", ["코로나19"]),
+        ("경주시", ["경주시"]),
+        ("대구시 코로나", ["대구시", "코로나"]),
+    ],
+)
+def test_search_box_finds_longer_terms_inside_words(server, query, terms):
+    # the archive's datasette plugin makes ?_search= build the bigram phrase query
+    base, labels = server
+    texts = {url: (label["title"], label["body"]) for url, label in labels.items()}
+    texts["https://www.kbsm.net/news/9"] = ("경주시, 관광객 맞이 준비", "경주시는 고쳐 쓴 기사다.")
+    expected = {
+        url for url, fields in texts.items() if all(any(t in f for f in fields) for t in terms)
+    }
+    data = get_json(base, "/news/articles.json", _search=query, _shape="objects", _size="max")
+    assert expected, f"the fixture has no article with {terms}"
+    assert {row["url"] for row in data["rows"]} == expected
+
+
 def test_facets_site_reporters_and_month(server):
     base, labels = server
     data = get_json(base, "/news/articles.json", _size="0")
