@@ -156,8 +156,16 @@ class ArchivePipeline:
         logger.info("Archiving into %s (run %s)", self.path, self.run_id)
 
     def _flush_if_due(self) -> None:
-        if self.group is not None and self.group.due():
+        if self.group is None or not self.group.due():
+            return
+        try:
             self.group.commit()
+        except Exception:
+            # The group was rolled back whole (archive.GroupCommit); an exception here would
+            # stop the timer for the rest of the run. Its pages are not archived, so the
+            # next run fetches them again.
+            logger.exception("Archive commit failed; the last group of saves was rolled back")
+            self.crawler.stats.inc_value("archive/commit_failed")
 
     def _upsert_site(self, name: str) -> None:
         """Record a site once per run, after its home page told the CMS family."""

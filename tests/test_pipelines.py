@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,4 +143,36 @@ def test_archive_pipeline_saves_counts_and_records_the_run(tmp_path: Path) -> No
     assert db.execute("select url from articles").fetchall() == [(site.url(1001),)]
     (stats,) = db.execute("select stats from crawl_runs where finished_at is not null").fetchone()
     assert json.loads(stats)["sites"]["kbsm"]["new"] == 1
+    db.close()
+
+
+@needs_corpus
+def test_a_failed_timed_commit_is_counted_and_the_run_goes_on(tmp_path: Path, monkeypatch) -> None:
+    crawler = get_crawler(NewsSpider, {"ARCHIVE_DB_PATH": str(tmp_path / "news.db")})
+    crawler.spider = NewsSpider.from_crawler(crawler, site="kbsm")
+    crawler.stats.open_spider()
+    extract_pipeline = ExtractPipeline(crawler)
+    pipeline = ArchivePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    assert pipeline.group is not None
+    now = [0.0]
+    pipeline.group.clock = lambda: now[0]
+    site = NdsoftSite(BASE)
+    first = page(site.article_html(site.articles[0]), site.url(1001), site="kbsm")
+    pipeline.process_item(run(extract_pipeline.process_item(first)))
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sys.modules["archive.search"], "index_article", broken)
+    now[0] = 5.0  # the group is due
+    pipeline._flush_if_due()  # logs, counts, and does not raise into the timer
+    assert crawler.stats.get_value("archive/commit_failed") == 1
+    monkeypatch.undo()
+    second = page(site.article_html(site.articles[1]), site.url(1002), site="kbsm")
+    pipeline.process_item(run(extract_pipeline.process_item(second)))
+    pipeline.spider_closed(crawler.spider, "finished")
+    db = archive.open_db(tmp_path / "news.db")
+    # the rolled-back group's page is not archived (the next run fetches it); later ones are
+    assert db.execute("select url from articles").fetchall() == [(site.url(1002),)]
     db.close()
