@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import archive
-from newscrawl.spiders.memory import read_archive
+from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from tests.archive_helpers import article, capture
 
 KBSM = "https://www.kbsm.net/news/articleView.html?idxno="
@@ -33,17 +33,21 @@ def build(path: Path) -> None:
     db.close()
 
 
-def test_known_urls_cutoffs_and_catch_up(tmp_path: Path) -> None:
+def memory_of(tmp_path: Path, since: date | None = None) -> ArchiveMemory:
     path = tmp_path / "news.db"
     build(path)
-    memory = read_archive(
+    return read_archive(
         str(path),
         spider="news",
         sites=["kbsm", "jnilbo"],
         own_run=None,
-        since=None,
+        since=since,
         revisit=timedelta(days=2),
     )
+
+
+def test_known_urls_cutoffs_and_catch_up(tmp_path: Path) -> None:
+    memory = memory_of(tmp_path)
     assert memory.known[KBSM + "2"] == datetime.fromisoformat("2025-05-26T23:30:00+09:00")
     assert memory.known[KBSM + "3"] is None  # a 404 fetched for good: not fetched again
     assert set(memory.known) == {KBSM + "1", KBSM + "2", KBSM + "3", JNILBO + "9"}
@@ -55,14 +59,5 @@ def test_known_urls_cutoffs_and_catch_up(tmp_path: Path) -> None:
 
 
 def test_since_sets_every_cutoff(tmp_path: Path) -> None:
-    path = tmp_path / "news.db"
-    build(path)
-    memory = read_archive(
-        str(path),
-        spider="news",
-        sites=["kbsm", "jnilbo"],
-        own_run=None,
-        since=date(2025, 1, 1),
-        revisit=timedelta(days=2),
-    )
+    memory = memory_of(tmp_path, since=date(2025, 1, 1))
     assert memory.cutoffs == {"kbsm": date(2025, 1, 1), "jnilbo": date(2025, 1, 1)}

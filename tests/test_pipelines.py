@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
@@ -118,14 +119,19 @@ def test_site_summary_reads_per_site_stats() -> None:
     }
 
 
-@needs_corpus
-def test_archive_pipeline_saves_counts_and_records_the_run(tmp_path: Path) -> None:
+def open_pipelines(tmp_path: Path) -> tuple[Crawler, ExtractPipeline, ArchivePipeline]:
+    """Both pipelines of a kbsm crawl archiving into tmp_path/news.db, opened."""
     crawler = get_crawler(NewsSpider, {"ARCHIVE_DB_PATH": str(tmp_path / "news.db")})
     crawler.spider = NewsSpider.from_crawler(crawler, site="kbsm")
     crawler.stats.open_spider()
-    extract_pipeline = ExtractPipeline(crawler)
     pipeline = ArchivePipeline.from_crawler(crawler)
     pipeline.open_spider()
+    return crawler, ExtractPipeline(crawler), pipeline
+
+
+@needs_corpus
+def test_archive_pipeline_saves_counts_and_records_the_run(tmp_path: Path) -> None:
+    crawler, extract_pipeline, pipeline = open_pipelines(tmp_path)
     site = NdsoftSite(BASE)
     good = page(site.article_html(site.articles[0]), site.url(1001), site="kbsm")
     missing = page(b"<h1>Not Found</h1>", site.url(1099), status=404, site="kbsm")
@@ -148,12 +154,7 @@ def test_archive_pipeline_saves_counts_and_records_the_run(tmp_path: Path) -> No
 
 @needs_corpus
 def test_a_failed_timed_commit_is_counted_and_the_run_goes_on(tmp_path: Path, monkeypatch) -> None:
-    crawler = get_crawler(NewsSpider, {"ARCHIVE_DB_PATH": str(tmp_path / "news.db")})
-    crawler.spider = NewsSpider.from_crawler(crawler, site="kbsm")
-    crawler.stats.open_spider()
-    extract_pipeline = ExtractPipeline(crawler)
-    pipeline = ArchivePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    crawler, extract_pipeline, pipeline = open_pipelines(tmp_path)
     assert pipeline.group is not None
     now = [0.0]
     pipeline.group.clock = lambda: now[0]
