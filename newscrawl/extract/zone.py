@@ -27,6 +27,7 @@ def header_zone(root: Element, title: str | None, container: Element | None) -> 
         else:
             if el is container:
                 end = len(" ".join(parts))
+                break  # nothing after the body is read: the sidebars and footer are skipped
             if el.tail:
                 parts.append(el.tail)
     text = " ".join(parts)
