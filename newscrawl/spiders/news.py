@@ -100,9 +100,8 @@ class NewsSpider(Spider):
                 revisit=self.revisit,
             )
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
-        known = memory.known
         self.policy = FetchPolicy(
-            known=known,
+            known=memory.known,
             now=datetime.now(UTC),
             revisit=self.revisit,
             since=self.since,
@@ -112,7 +111,7 @@ class NewsSpider(Spider):
             "Crawling %d site(s): %s; %d article(s) already archived",
             len(self.sites),
             ", ".join(self.sites),
-            len(known),
+            len(memory.known),
         )
         if self.catch_up:
             logger.info("Last run stopped early for %s: reading lists to the end", self.catch_up)

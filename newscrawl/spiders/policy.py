@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from newscrawl.discovery import parse_date
 from newscrawl.urls import canonical_url
 
 
@@ -59,14 +58,6 @@ class FetchPolicy:
     scheduled: set[str] = field(default_factory=set)
     fetches: int = 0
 
-    @classmethod
-    def from_archive(
-        cls, known: Mapping[str, str | None], *, now: datetime, **options: object
-    ) -> FetchPolicy:
-        """Build from ``archive.known_articles()`` output (published times as ISO strings)."""
-        parsed = {url: parse_date(value) for url, value in known.items()}
-        return cls(known=parsed, now=now, **options)  # type: ignore[arg-type]
-
     def is_recent(self, published: datetime | None) -> bool:
         """Inside the revisit window (an unknown date is not recent: revisiting costs a fetch)."""
         return published is not None and published >= self.now - self.revisit
@@ -101,7 +92,3 @@ class FetchPolicy:
             return Decision.BUDGET
         self.fetches += 1
         return decision
-
-    def latest_known(self) -> datetime | None:
-        """Publication time of the newest archived article, if any has one."""
-        return max((d for d in self.known.values() if d is not None), default=None)
