@@ -71,39 +71,19 @@ def test_reextract_since_filters_on_fetch_date(db_path: Path) -> None:
     assert counts["updated"] == 2
 
 
-def test_command_line(db_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "reextract",
-            "--site",
-            "mock-nd",
-            "-s",
-            f"ARCHIVE_DB_PATH={db_path}",
-        ],
+def run_reextract(db_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "reextract", *args, "-s", f"ARCHIVE_DB_PATH={db_path}"],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_command_line(db_path: Path) -> None:
+    proc = run_reextract(db_path, "--site", "mock-nd")
     assert proc.returncode == 0, proc.stderr
     assert "re-extracted 3 capture(s)" in proc.stdout
-    bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "reextract",
-            "--since",
-            "yesterday",
-            "-s",
-            f"ARCHIVE_DB_PATH={db_path}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = run_reextract(db_path, "--since", "yesterday")
     assert bad.returncode != 0 and "expected YYYY-MM-DD" in bad.stderr
