@@ -10,12 +10,9 @@ At the end of a run it logs one summary line per site and records the run in ``c
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Self
 
@@ -29,6 +26,7 @@ from newscrawl.extract import extract
 from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
 from newscrawl.urls import canonical_url
+from newscrawl.workers import BatchPool
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +73,7 @@ class ExtractPipeline:
     def __init__(self, crawler: Crawler, *, workers: int = 0) -> None:
         self.crawler = crawler
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: BatchPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -84,22 +82,19 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers:
-            # forkserver: never fork the crawler itself (threads, reactor, open database).
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["newscrawl.extract"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self.pool = BatchPool(extract_page, self.workers, preload=("newscrawl.extract",))
             logger.info("Extracting in %d worker process(es)", self.workers)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.close()
             self.pool = None
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
         if self.pool is not None:
-            item.article = await asyncio.wrap_future(self.pool.submit(extract_page, item))
+            item.article = await self.pool.run(item)
         else:
             item.article = extract_page(item)
         assert self.crawler.stats is not None

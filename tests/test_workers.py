@@ -1,0 +1,251 @@
+"""BatchPool: calls batched to worker processes, one failure or dead worker failing one call."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
+
+from newscrawl.workers import BatchPool
+
+# The worker functions below are pickled by name, so they live at module level: the
+# forkserver workers inherit sys.path and import this module to find them.
+
+KILLER = 3
+
+
+def square(item: int) -> int:
+    return item * item
+
+
+def worker_pid(item: int) -> int:
+    return os.getpid()
+
+
+def worker_niceness(item: int) -> int:
+    return os.nice(0)
+
+
+def square_unless_two(item: int) -> int:
+    if item == 2:
+        raise ValueError(f"no square for {item}")
+    return item * item
+
+
+def square_or_die(item: int) -> int:
+    if item == KILLER:
+        os._exit(1)  # no exception to report: the worker is simply gone, as after a segfault
+    return item * item
+
+
+def spy_on_submits(pool: BatchPool[Any, Any]) -> list[int]:
+    """The sizes of the batches sent to the pool's current executor, in order.
+
+    ``_run_batch`` runs in the worker, so it cannot be spied on from here; the executor's
+    submit is the one place in this process that every batch goes through.
+    """
+    executor = pool._pool()
+    submit = executor.submit
+    sizes: list[int] = []
+
+    def spy(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future:
+        sizes.append(len(args[1]))
+        return submit(fn, *args, **kwargs)
+
+    executor.submit = spy  # type: ignore[method-assign]
+    return sizes
+
+
+def test_concurrent_calls_each_get_their_own_result() -> None:
+    async def main() -> list[int]:
+        pool = BatchPool(square, 1, preload=())
+        try:
+            return await asyncio.gather(*(pool.run(x) for x in range(30)))
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == [x * x for x in range(30)]
+
+
+def test_the_function_runs_in_another_process() -> None:
+    async def main() -> int:
+        pool = BatchPool(worker_pid, 1, preload=())
+        try:
+            return await pool.run(0)
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) != os.getpid()
+
+
+def test_calls_issued_together_are_sent_in_full_batches() -> None:
+    async def main() -> tuple[list[int], list[int]]:
+        # a long delay: only the last, partial batch may wait for the timer
+        pool = BatchPool(square, 1, batch=8, delay=0.05, preload=())
+        try:
+            sizes = spy_on_submits(pool)
+            results = await asyncio.gather(*(pool.run(x) for x in range(30)))
+            return results, sizes
+        finally:
+            pool.close()
+
+    results, sizes = asyncio.run(main())
+    assert results == [x * x for x in range(30)]
+    assert sizes == [8, 8, 8, 6]
+
+
+def test_a_lone_call_is_sent_after_the_delay() -> None:
+    async def main() -> tuple[list[int], list[int], int, float]:
+        pool = BatchPool(square, 1, batch=8, delay=0.05, preload=())
+        try:
+            sizes = spy_on_submits(pool)
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            call = asyncio.create_task(pool.run(7))
+            await asyncio.sleep(0)  # the call is now waiting for company
+            sent_at_once = list(sizes)
+            result = await call
+            return sent_at_once, sizes, result, loop.time() - start
+        finally:
+            pool.close()
+
+    sent_at_once, sizes, result, elapsed = asyncio.run(main())
+    assert sent_at_once == []
+    assert sizes == [1]
+    assert result == 49
+    assert elapsed >= 0.05 - 0.001  # the timer's clock resolution
+
+
+def test_an_exception_fails_only_its_own_call() -> None:
+    async def main() -> tuple[list[object], list[int]]:
+        pool = BatchPool(square_unless_two, 1, batch=3, preload=())
+        try:
+            sizes = spy_on_submits(pool)
+            outcomes = await asyncio.gather(
+                *(pool.run(x) for x in (1, 2, 3)), return_exceptions=True
+            )
+            return outcomes, sizes
+        finally:
+            pool.close()
+
+    outcomes, sizes = asyncio.run(main())
+    assert sizes == [3]  # the three calls really shared one batch
+    assert outcomes[0] == 1
+    assert outcomes[2] == 9
+    with pytest.raises(ValueError, match="no square for 2"):
+        raise outcomes[1]  # type: ignore[misc]
+
+
+def test_a_dead_worker_fails_its_call_and_the_pool_recovers() -> None:
+    async def main() -> tuple[list[object], list[int], int, int]:
+        pool = BatchPool(square_or_die, 1, batch=3, preload=())
+        try:
+            sizes = spy_on_submits(pool)
+            outcomes = await asyncio.gather(
+                *(pool.run(x) for x in (1, 2, KILLER)), return_exceptions=True
+            )
+            restarts = pool.restarts
+            return outcomes, sizes, restarts, await pool.run(5)
+        finally:
+            pool.close()
+
+    outcomes, sizes, restarts, later = asyncio.run(main())
+    assert sizes[0] == 3  # one batch lost with its worker, not three single calls
+    assert outcomes[:2] == [1, 4]
+    with pytest.raises(BrokenProcessPool):
+        raise outcomes[2]  # type: ignore[misc]
+    assert restarts >= 1
+    assert later == 25
+
+
+def test_a_dead_worker_spares_the_calls_batched_after_it() -> None:
+    async def main() -> list[object]:
+        pool = BatchPool(square_or_die, 1, batch=3, preload=())
+        try:
+            return await asyncio.gather(
+                *(pool.run(x) for x in (KILLER, 1, 2)), return_exceptions=True
+            )
+        finally:
+            pool.close()
+
+    outcomes = asyncio.run(main())
+    assert isinstance(outcomes[0], BrokenProcessPool)
+    assert outcomes[1:] == [1, 4]
+
+
+def test_close_stops_the_workers() -> None:
+    async def main() -> tuple[int, BatchPool[int, int]]:
+        pool = BatchPool(worker_pid, 1, preload=())
+        try:
+            return await pool.run(0), pool
+        finally:
+            pool.close()
+
+    pid, pool = asyncio.run(main())
+    assert pool._executor is None
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, f"worker {pid} still alive after close()"
+        time.sleep(0.01)
+
+
+def test_close_cancels_calls_not_yet_sent() -> None:
+    async def main() -> BatchPool[int, int]:
+        # the delay outlasts the test: the call can only end through close()
+        pool = BatchPool(square, 1, batch=8, delay=60, preload=())
+        try:
+            call = asyncio.create_task(pool.run(1))
+            await asyncio.sleep(0)
+        finally:
+            pool.close()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        return pool
+
+    pool = asyncio.run(main())
+    assert pool._executor is None
+    assert pool._timer is None
+
+
+def test_close_settles_calls_sent_but_not_yet_run() -> None:
+    async def main() -> list[object]:
+        # batch=1 sends every call at once; one worker runs one and queues two at most, so
+        # with six sent, close() finds some still pending in the executor
+        pool = BatchPool(square, 1, batch=1, preload=())
+        calls = [asyncio.create_task(pool.run(x)) for x in range(6)]
+        await asyncio.sleep(0)
+        pool.close()
+        return await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 1)
+
+    outcomes = asyncio.run(main())
+    for x, outcome in enumerate(outcomes):
+        assert outcome == x * x or isinstance(
+            outcome, asyncio.CancelledError | concurrent.futures.CancelledError
+        )
+
+
+def test_nice_lowers_the_workers_priority() -> None:
+    async def main() -> int:
+        pool = BatchPool(worker_niceness, 1, preload=(), nice=5)
+        try:
+            return await pool.run(0)
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == min(os.nice(0) + 5, 19)  # 19 is the lowest priority
+
+
+@pytest.mark.parametrize(("workers", "batch"), [(0, 8), (1, 0)])
+def test_a_pool_needs_a_worker_and_a_batch(workers: int, batch: int) -> None:
+    with pytest.raises(ValueError, match="at least one worker"):
+        BatchPool(square, workers, batch=batch)
