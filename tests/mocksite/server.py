@@ -36,6 +36,9 @@ class MockServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops the SYNs of a crawler opening 16 connections
+    # at once, and the kernel retries a dropped SYN only after a second.
+    request_queue_size = 128
 
     def __init__(self, resolver: Resolver, *, delay: float = 0.0) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
