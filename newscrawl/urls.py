@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -37,6 +38,9 @@ _PRINT_PATH = re.compile(r"/articlePrint\.html$", re.I)
 _MOBILE_HOST = re.compile(r"^(?:m|mobile)\.", re.I)
 
 
+# Pure and asked again for the same URL: by the spider for each place an article is linked
+# from, and by extraction for the page's URL and its rel=canonical, mostly the same string.
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """Map the URL variants of one article to one string.
 

@@ -7,6 +7,7 @@ to the page's metadata (JSON-LD, OpenGraph, ``article:*``) in ``newscrawl.extrac
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
@@ -61,11 +62,18 @@ def skip_element(el: Element) -> bool:
     """True for elements inside a body container that are not article text."""
     if el.tag in SKIP_TAGS:
         return True
-    attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if attrs.strip() and (_SKIP_TOKENS.search(attrs) or _SKIP_PARTS.search(attrs)):
+    classes, id_ = el.get("class"), el.get("id")
+    if (classes or id_) and _skipped_names(classes, id_):
         return True
     style = el.get("style")
     return bool(style) and "display:none" in style.replace(" ", "").lower()
+
+
+# A site's template repeats the same few hundred class and id values on every page.
+@lru_cache(maxsize=4096)
+def _skipped_names(classes: str | None, id_: str | None) -> bool:
+    attrs = f"{classes or ''} {id_ or ''}"
+    return bool(_SKIP_TOKENS.search(attrs) or _SKIP_PARTS.search(attrs))
 
 
 class Profile:
