@@ -7,6 +7,7 @@ in the record's ``status`` and ``messages``.
 
 from __future__ import annotations
 
+import codecs
 import re
 from urllib.parse import urljoin, urlsplit
 
@@ -14,7 +15,7 @@ from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import Profile, choose_profile
 from newscrawl.extract.dates import find_labelled_dates
-from newscrawl.extract.dom import Element, Line, lines_of, parse, squash, text_of
+from newscrawl.extract.dom import Element, Line, lines_of, parse, parse_utf8, squash, text_of
 from newscrawl.extract.encoding import decode_html
 from newscrawl.extract.fields import (
     resolve_dates,
@@ -37,7 +38,8 @@ _BINARY_MAGIC = {
     b"\x1f\x8b": "gzip-compressed data",
 }
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_LETTER = re.compile(r"[^\W\d_]")
+_NOT_HANGUL = re.compile(r"[^\uac00-\ud7a3]+")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
 MIN_BODY = 80  # characters; less is a teaser, a list item or an error message
 MAX_BYTES = 20_000_000
 
@@ -61,8 +63,9 @@ def extract(html: bytes | str, url: str, *, encoding: str | None = None) -> Arti
 
 
 def _extract(html: bytes | str, url: str, encoding: str | None, article: Article) -> Article:
+    utf8: bytes | None = None  # the document as UTF-8 bytes, when it came so
     if isinstance(html, bytes):
-        if not html.strip():
+        if not html or html.isspace():
             return _fail(article, Status.EMPTY, "empty document")
         for magic, what in _BINARY_MAGIC.items():
             if html.startswith(magic):
@@ -74,11 +77,13 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
         article.encoding = decoded.encoding
         article.messages.extend(decoded.messages)
         text = decoded.text
+        if decoded.encoding == "utf-8" and not html.startswith(codecs.BOM_UTF8):
+            utf8 = html
     else:
         text = html
     if text.count("\x00") > 16:
         return _fail(article, Status.EMPTY, "not HTML: binary data")
-    root = parse(text)
+    root = parse_utf8(utf8) if utf8 is not None else parse(text)
     if root is None:
         return _fail(article, Status.EMPTY, "no markup to parse")
 
@@ -163,8 +168,13 @@ def _images(container: Element, url: str) -> list[Image]:
 
 def _language(declared: str | None, title: str | None, body: str) -> str | None:
     sample = f"{title or ''} {body[:2000]}"
-    letters = len(_LETTER.findall(sample))
-    if letters and len(_HANGUL.findall(sample)) / letters > 0.3:
+    hangul = len(sample) - len(_NOT_HANGUL.sub("", sample))
+    # Letters are never more than the characters: counting them (a Unicode category test per
+    # character, dearer) is only needed when Hangul is a small share of the sample.
+    if hangul > 0.3 * len(sample):
+        return "ko"
+    letters = len(sample) - len(_NOT_LETTER.sub("", sample))
+    if letters and hangul / letters > 0.3:
         return "ko"
     if declared:
         return declared.split("-")[0].lower() or None

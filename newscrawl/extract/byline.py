@@ -198,6 +198,8 @@ def split_lead_credit(paragraph: str) -> tuple[str, Byline | None]:
     A credit without a name gives an empty Byline; bracketed tags without ``=``
     (``[앵커]``, ``[속보]``) are text, so the paragraph comes back unchanged with None.
     """
+    if "=" not in paragraph:  # both credit forms have one; most paragraphs have none
+        return paragraph, None
     m = _BRACKET_CREDIT_RE.match(paragraph)
     if m:
         credit = m["inner"] + " " + (m["tail"] or "")

@@ -15,16 +15,23 @@ from dataclasses import dataclass, field
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
 from newscrawl.extract.dom import Line
 
-# A line with one of these is a footer or a widget, never article text.
+# A line with one of these is a footer or a widget, never article text. Two patterns: what
+# may appear anywhere in the line, and what only starts one (tried once, at the start).
+# Case is ignored only around Latin words: a whole-pattern re.I made every line's search
+# six times dearer.
 _BOILERPLATE = re.compile(
-    r"저작권자|무단\s*전재|무단전재|재배포\s*금지|재배포금지|AI\s*학습|All\s+rights\s+reserved"
-    r"|Copyrights?\s*(?:ⓒ|©|\(c\))|^\s*(?:ⓒ|©)|재판매\s*및\s*DB\s*금지"
-    r"|^(?:댓글목록|댓글\s*\d+\s*$|댓글쓰기|댓글을 입력|댓글 작성|등록된 댓글이 없습니다|로그인 후)"
-    r"|^(?:공유하기|URL\s*복사|기사\s*스크랩|스크랩|인쇄하기|프린트|글자\s*크기|기사\s*공유|SNS\s*기사보내기)"
+    r"저작권자|무단\s*전재|무단전재|재배포\s*금지|재배포금지|(?i:AI)\s*학습"
+    r"|(?i:All\s+rights\s+reserved|Copyrights?\s*(?:ⓒ|©|\(c\)))|재판매\s*및\s*(?i:DB)\s*금지"
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
     r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
-    r"|^(?:AI 요약은|본문 요약봇)|^좋아요\s*\d*$|댓글이 있습니다\.?$|^\d+\s*개의 댓글"
-    r"|^\s*<?\s*(?:사진|그래픽|영상)\s*=\s*[^>]{0,30}>?\s*$",
+    r"|댓글이 있습니다\.?$"
+)
+_BOILERPLATE_START = re.compile(
+    r"\s*(?:ⓒ|©)"
+    r"|(?:댓글목록|댓글\s*\d+\s*$|댓글쓰기|댓글을 입력|댓글 작성|등록된 댓글이 없습니다|로그인 후)"
+    r"|(?:공유하기|URL\s*복사|기사\s*스크랩|스크랩|인쇄하기|프린트|글자\s*크기|기사\s*공유|SNS\s*기사보내기)"
+    r"|(?:AI 요약은|본문 요약봇)|좋아요\s*\d*$|\d+\s*개의 댓글"
+    r"|\s*<?\s*(?:사진|그래픽|영상)\s*=\s*[^>]{0,30}>?\s*$",
     re.I,
 )
 # The article ends before these: the rest is lists and widgets.
@@ -48,7 +55,6 @@ _TRAILING_BYLINE = re.compile(
     r"(?:기자|특파원|선임기자|객원기자)(?:\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+)?)\s*$"
 )
 _SENTENCE = re.compile(r"(?<=[.!?。！？\"”’])\s+")
-_WS = re.compile(r"\s+")
 MIN_REPEAT = 20  # shorter units (a name, a one-word line) may repeat in a real article
 
 
@@ -66,12 +72,12 @@ class Cleaned:
 
 
 def _key(text: str) -> str:
-    return _WS.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def is_boilerplate(text: str) -> bool:
     """Whether a line is a footer, widget or prompt line."""
-    return _BOILERPLATE.search(text) is not None
+    return _BOILERPLATE_START.match(text) is not None or _BOILERPLATE.search(text) is not None
 
 
 def is_caption(line: Line) -> bool:
@@ -117,6 +123,8 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
 
 
 def _split_glued_byline(text: str) -> tuple[str, Byline | None]:
+    if "기자" not in text and "특파원" not in text:  # the roles _TRAILING_BYLINE ends with
+        return text, None
     glued = _TRAILING_BYLINE.search(text)
     if glued is None:
         return text, None
@@ -135,18 +143,20 @@ def drop_repeats(paragraphs: list[str], messages: list[str]) -> list[str]:
     """
     seen: set[str] = set()
     unique: list[str] = []
+    keys: list[str] = []
     for text in paragraphs:
         key = _key(text)
         if len(key) >= MIN_REPEAT and key in seen:
             continue
         seen.add(key)
         unique.append(text)
+        keys.append(key)
     if len(unique) < len(paragraphs):
         messages.append(f"{len(paragraphs) - len(unique)} repeated paragraphs removed")
-    sentences = [
-        [s for s in _SENTENCE.split(_key(text)) if len(s) >= MIN_REPEAT] for text in unique
-    ]
+    sentences = [[s for s in _SENTENCE.split(key) if len(s) >= MIN_REPEAT] for key in keys]
     counts = Counter(s for group in sentences for s in group)
+    if len(counts) == sum(len(group) for group in sentences):
+        return unique  # no sentence is printed twice, so no paragraph repeats the others
     alive = [True] * len(unique)
     # Longest first: a box compiled from sentences of the text goes, the text stays.
     for i in sorted(range(len(unique)), key=lambda i: -len(unique[i])):

@@ -29,16 +29,35 @@ BLOCK_TAGS = frozenset(
 HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 
 
+# Bytes known to be UTF-8 are parsed as they are: handing lxml a str makes it encode the
+# whole document to UTF-8 again first (a tenth of the parse on a 100 KB page).
+_UTF8_PARSER = lxml.etree.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, encoding="utf-8"
+)
+
+
 def parse(text: str) -> Element | None:
     """Parse a document leniently; None when there is nothing to parse."""
     text = _XML_DECL.sub("", text, count=1).replace("\x00", "")
     if not text.strip():
         return None
+    return _parse(text, _PARSER)
+
+
+def parse_utf8(data: bytes) -> Element | None:
+    """:func:`parse` for bytes that decode as UTF-8 (the caller checked), without a BOM."""
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    if not data or data.isspace():
+        return None
+    return _parse(data, _UTF8_PARSER)
+
+
+def _parse(document: str | bytes, parser: lxml.etree.HTMLParser) -> Element | None:
     try:
-        root = lxml.etree.fromstring(text, parser=_PARSER)
+        return lxml.etree.fromstring(document, parser=parser)
     except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError, ValueError):
         return None
-    return root
 
 
 def squash(text: str | None) -> str:

@@ -67,29 +67,43 @@ def _compound(text: str) -> Compound:
     return Compound(tag, id_, tuple(classes), tuple(attrs))
 
 
-class PageIndex:
-    """Ids, class tokens and document order of every element, from one walk."""
+# The class tokens and ids that some compiled Selector looks its candidates up by. The page
+# index keeps only these: a news page has hundreds of class tokens and selectors ask for ~60.
+_WANTED_CLASSES: set[str] = set()
+_WANTED_IDS: set[str] = set()
 
-    __slots__ = ("by_class", "by_id", "order", "root")
+
+class PageIndex:
+    """Ids and class tokens wanted by selectors, from one walk."""
+
+    __slots__ = ("by_class", "by_id", "classes", "ids", "root")
 
     def __init__(self, root: Element) -> None:
         self.root = root
-        self.order: dict[Element, int] = {}
         self.by_class: dict[str, list[Element]] = {}
         self.by_id: dict[str, list[Element]] = {}
-        for position, el in enumerate(root.iter()):
-            self.order[el] = position
+        # Copies: a selector compiled after this walk asks for keys the walk did not keep.
+        self.classes, self.ids = frozenset(_WANTED_CLASSES), frozenset(_WANTED_IDS)
+        wanted_classes, wanted_ids = self.classes, self.ids
+        by_class, by_id = self.by_class, self.by_id
+        for el in root.iter():
             if classes := el.get("class"):
                 for token in classes.split():
-                    self.by_class.setdefault(token, []).append(el)
-            if id_ := el.get("id"):
-                self.by_id.setdefault(id_, []).append(el)
+                    if token in wanted_classes:
+                        by_class.setdefault(token, []).append(el)
+            if (id_ := el.get("id")) and id_ in wanted_ids:
+                by_id.setdefault(id_, []).append(el)
 
     def candidates(self, last: Compound) -> list[Element]:
         if last.id:
+            if last.id not in self.ids:
+                return self.root.xpath("//*[@id=$v]", v=last.id)
             return self.by_id.get(last.id, [])
         if last.classes:
-            return self.by_class.get(last.classes[0], [])
+            token = last.classes[0]
+            if token not in self.classes:
+                return [el for el in self.root.iter() if token in (el.get("class") or "").split()]
+            return self.by_class.get(token, [])
         if last.tag:
             return list(self.root.iter(last.tag))
         name, op, value = last.attrs[0]
@@ -108,17 +122,37 @@ class Selector:
         self.alternatives = [
             [_compound(part) for part in alt.split()] for alt in text.split(",") if alt.strip()
         ]
+        for chain in self.alternatives:
+            if chain[-1].id:
+                _WANTED_IDS.add(chain[-1].id)
+            elif chain[-1].classes:
+                _WANTED_CLASSES.add(chain[-1].classes[0])
 
     def __call__(self, index: PageIndex) -> list[Element]:
         found: dict[Element, None] = {}
+        sources = 0  # alternatives that matched; one alone gives its matches in page order
         for chain in self.alternatives:
             last, ancestors = chain[-1], chain[:-1]
+            before = len(found)
             for el in index.candidates(last):
                 if last.matches(el) and _has_ancestors(el, ancestors):
                     found[el] = None
-        if len(self.alternatives) == 1:
+            sources += len(found) > before
+        if sources <= 1:
             return list(found)
-        return sorted(found, key=lambda el: index.order.get(el, 0))
+        return sorted(found, key=document_position)
+
+
+def document_position(el: Element) -> list[int]:
+    """A key that sorts elements in document order: the child indexes on the path from the
+    root. Selectors sort a handful of matches; numbering the whole page cost more."""
+    key = []
+    parent = el.getparent()
+    while parent is not None:
+        key.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    key.reverse()
+    return key
 
 
 def _has_ancestors(el: Element, chain: list[Compound]) -> bool:
