@@ -3,6 +3,7 @@
 It never imports Scrapy or newscrawl, so it can be used (and queried) on its own.
 """
 
+from archive.blobs import Blob, pack_blob
 from archive.commits import GroupCommit
 from archive.schema import open_db
 from archive.search import Hit, rebuild_index, search
@@ -22,6 +23,7 @@ from archive.store import (
 )
 
 __all__ = [
+    "Blob",
     "Capture",
     "GroupCommit",
     "Hit",
@@ -33,6 +35,7 @@ __all__ = [
     "known_articles",
     "load_capture",
     "open_db",
+    "pack_blob",
     "rebuild_index",
     "save",
     "save_extraction",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,9 +17,9 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-import zstandard
 from sqlite_utils import Database
 
+from archive.blobs import Blob, compress_blob, decompress
 from archive.search import IndexChanges
 
 __all__ = [
@@ -38,10 +37,6 @@ __all__ = [
 
 #: Extraction statuses that make (or update) an article; others only mark the capture.
 ARTICLE_STATUSES = frozenset({"ok", "partial"})
-
-#: zstd level 3 (its default): on a 106 KB news page 0.3 ms and 4.4x smaller, where zlib
-#: level 6 takes 1.5 ms for 4.6x; the crawler pays this on every fetched page.
-_ZSTD = zstandard.ZstdCompressor(level=3)
 
 
 class SaveResult(StrEnum):
@@ -65,6 +60,7 @@ class Capture:
     encoding: str | None  # what the HTTP header declared, if anything
     body: bytes
     site: str | None = None  # registry name of the site
+    blob: Blob | None = None  # ``body`` packed already (archive.blobs.pack_blob), or None
 
 
 def content_hash(title: str | None, subtitle: str | None, body: str | None) -> str:
@@ -112,7 +108,16 @@ def _ensure_site(db: Database, name: str | None) -> None:
         db.execute("INSERT OR IGNORE INTO sites(name) VALUES (?)", [name])
 
 
-def _store_blob(db: Database, body: bytes) -> str:
+def _store_blob(db: Database, capture: Capture) -> str:
+    body, blob = capture.body, capture.blob
+    if blob is not None:
+        if blob.size != len(body):
+            raise ValueError(f"the packed blob has {blob.size} bytes, the capture {len(body)}")
+        db.execute(
+            "INSERT OR IGNORE INTO blobs(sha256, size, compression, data) VALUES (?, ?, ?, ?)",
+            [blob.sha256, blob.size, blob.compression, blob.data],
+        )
+        return blob.sha256
     digest = hashlib.sha256(body).hexdigest()
     # Checked first so that a re-fetch of identical bytes does not pay for compression.
     if db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is None:
@@ -124,7 +129,7 @@ def _store_blob(db: Database, body: bytes) -> str:
 
 
 def _insert_capture(db: Database, capture: Capture, site: str | None) -> int:
-    digest = _store_blob(db, capture.body)
+    digest = _store_blob(db, capture)
     cursor = db.execute(
         """INSERT INTO captures(url, final_url, site, status, fetched_at, headers, encoding,
                                 sha256, size)
@@ -543,20 +548,3 @@ def load_capture(db: Database, capture_id: int) -> Capture:
         body=decompress(compression, data),
         site=site,
     )
-
-
-def compress_blob(body: bytes) -> bytes:
-    """Raw bytes as stored in ``blobs.data`` (compression ``zstd``)."""
-    return _ZSTD.compress(body)
-
-
-def decompress(compression: str, data: bytes) -> bytes:
-    """The raw bytes of a blob row."""
-    if compression == "zstd":
-        # Frames written by ZstdCompressor.compress() carry their size.
-        return zstandard.ZstdDecompressor().decompress(data)
-    if compression == "zlib":
-        return zlib.decompress(data)
-    if compression == "none":
-        return bytes(data)
-    raise ValueError(f"unknown blob compression {compression!r}")

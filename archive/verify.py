@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from archive.blobs import decompress
 from archive.schema import SEARCH_TABLE
-from archive.store import decompress
 
 __all__ = ["Problem", "verify"]
 

@@ -39,7 +39,7 @@ from sqlite_utils import Database
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from archive import Capture, GroupCommit, open_db, save, search
-from archive.store import compress_blob
+from archive.blobs import compress_blob
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HANGUL_WORD = re.compile(r"[가-힣]+")

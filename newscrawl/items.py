@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from archive.blobs import Blob
 from newscrawl.extract.article import Article
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ class Page:
     fetched_at: datetime  # UTC
     site: str  # registry name of the site
     article: Article | None = field(default=None)
+    blob: Blob | None = field(default=None)  # the raw bytes packed for the archive
 
     @classmethod
     def from_response(cls, response: Response, site: str, *, fetched_at: datetime) -> Page:

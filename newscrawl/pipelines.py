@@ -22,10 +22,8 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 import archive
-from newscrawl.extract import extract
-from newscrawl.extract.article import Article, Status
+from newscrawl.extraction import Prepared, prepare_page
 from newscrawl.items import Page
-from newscrawl.urls import canonical_url
 from newscrawl.workers import BatchPool
 
 logger = logging.getLogger(__name__)
@@ -38,25 +36,12 @@ def site_summary(stats: Mapping[str, Any], sites: list[str]) -> dict[str, dict[s
     return {s: {k: int(stats.get(f"site/{s}/{k}", 0)) for k in SUMMARY_KEYS} for s in sites}
 
 
-def extract_page(page: Page) -> Article:
-    """The Article of a fetched page; an HTTP error page is recorded as not an article."""
-    if page.status >= 400:
-        return Article(
-            url=page.final_url,
-            canonical_url=canonical_url(page.final_url),
-            site=page.site,
-            status=Status.NOT_ARTICLE,
-            messages=[f"HTTP {page.status}"],
-        )
-    article = extract(page.body, page.final_url, encoding=page.encoding)
-    article.site = page.site
-    return article
-
-
 def extract_workers(value: object, cpu_count: int | None) -> int:
-    """Worker processes for extraction: ``auto`` is one per CPU beyond the first, at most 4."""
+    """Worker processes for extraction: ``auto`` is one per CPU, at most 4, and none (inline)
+    on a single CPU, where a worker would only add the trip to it."""
     if value in (None, "", "auto"):
-        return min(4, max(0, (cpu_count or 1) - 1))
+        cpus = cpu_count or 1
+        return min(4, cpus) if cpus > 1 else 0
     workers = int(str(value))
     if workers < 0:
         raise ValueError(f"NEWSCRAWL_EXTRACT_WORKERS={value!r}: expected auto or a number >= 0")
@@ -67,23 +52,33 @@ class ExtractPipeline:
     """Run ``newscrawl.extract`` on every Page and attach the Article; never drops a page.
 
     Extraction is pure CPU, so with ``NEWSCRAWL_EXTRACT_WORKERS`` > 0 it runs in a pool of
-    worker processes while the crawler keeps downloading; with 0 it runs inline.
+    worker processes while the crawler keeps downloading; with 0 it runs inline. The workers
+    run ``NEWSCRAWL_EXTRACT_NICE`` steps below the crawler's priority: with as many workers
+    as CPUs, the crawler process (downloads, the archive) gets a CPU whenever it wants one,
+    and the workers take the rest.
     """
 
-    def __init__(self, crawler: Crawler, *, workers: int = 0) -> None:
+    def __init__(self, crawler: Crawler, *, workers: int = 0, nice: int = 0) -> None:
         self.crawler = crawler
         self.workers = workers
-        self.pool: BatchPool | None = None
+        self.nice = nice
+        self.pool: BatchPool[Page, Prepared] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         value = crawler.settings.get("NEWSCRAWL_EXTRACT_WORKERS", "auto")
-        return cls(crawler, workers=extract_workers(value, os.cpu_count()))
+        return cls(
+            crawler,
+            workers=extract_workers(value, os.cpu_count()),
+            nice=crawler.settings.getint("NEWSCRAWL_EXTRACT_NICE", 10),
+        )
 
     def open_spider(self) -> None:
         if self.workers:
-            self.pool = BatchPool(extract_page, self.workers, preload=("newscrawl.extract",))
-            logger.info("Extracting in %d worker process(es)", self.workers)
+            self.pool = BatchPool(
+                prepare_page, self.workers, preload=("newscrawl.extraction",), nice=self.nice
+            )
+            logger.info("Extracting in %d worker process(es), nice %d", self.workers, self.nice)
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -93,10 +88,8 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        if self.pool is not None:
-            item.article = await self.pool.run(item)
-        else:
-            item.article = extract_page(item)
+        prepared = await self.pool.run(item) if self.pool is not None else prepare_page(item)
+        item.article, item.blob = prepared.article, prepared.blob
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"extract/{item.article.status}")
         return item
@@ -190,6 +183,7 @@ class ArchivePipeline:
             encoding=item.encoding,
             body=item.body,
             site=item.site,
+            blob=item.blob,
         )
         article = item.article.to_dict() if item.article is not None else {}
         assert self.group is not None
@@ -198,7 +192,8 @@ class ArchivePipeline:
         assert stats is not None
         stats.inc_value(f"archive/{result}")
         stats.inc_value(f"site/{item.site}/{result}")
-        item.body = b""  # the bytes are archived; do not keep them alive in later signals
+        # The bytes are archived; do not keep them alive in later signals.
+        item.body, item.blob = b"", None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

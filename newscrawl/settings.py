@@ -28,9 +28,12 @@ NEWSCRAWL_MAX_LIST_PAGES = 200
 NEWSCRAWL_RETRY_MAX_DELAY = 300.0
 NEWSCRAWL_RETRY_BACKOFF_BASE = 5.0
 
-# Worker processes for extraction (pure CPU): "auto" is one per CPU beyond the first, at
-# most 4; 0 extracts inline in the crawler process.
+# Worker processes for extraction (pure CPU): "auto" is one per CPU, at most 4, and none on
+# one CPU; 0 extracts inline in the crawler process.
 NEWSCRAWL_EXTRACT_WORKERS = "auto"
+# How much lower the workers' scheduling priority is (os.nice): the crawler process, which
+# downloads and writes the archive, goes first; the workers use the CPU it leaves.
+NEWSCRAWL_EXTRACT_NICE = 10
 
 # --- Politeness -------------------------------------------------------------------------------
 # The User-Agent names the project and a contact; built from NEWSCRAWL_CONTACT when unset.

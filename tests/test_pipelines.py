@@ -51,7 +51,7 @@ def run(coro_or_value: object) -> object:
 
 @pytest.mark.parametrize(
     ("value", "cpus", "workers"),
-    [("auto", 1, 0), ("auto", 2, 1), ("auto", 16, 4), (None, 8, 4), ("0", 8, 0), (3, 2, 3)],
+    [("auto", 1, 0), ("auto", 2, 2), ("auto", 16, 4), (None, 8, 4), ("0", 8, 0), (3, 2, 3)],
 )
 def test_extract_workers(value: object, cpus: int, workers: int) -> None:
     assert extract_workers(value, cpus) == workers

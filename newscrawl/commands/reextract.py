@@ -19,8 +19,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 import archive
+from newscrawl.extraction import extract_page
 from newscrawl.items import Page
-from newscrawl.pipelines import extract_page
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,46 @@
+"""What extraction does with a fetched Page, in the extraction workers or inline.
+
+No Scrapy here: the worker processes import this module, and Scrapy and Twisted would add
+~28 MB to each of them. Besides the Article, a worker packs the page's raw bytes for the
+archive (sha256 and zstd), pure CPU that the crawler process, the busier one, is spared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archive.blobs import Blob, pack_blob
+from newscrawl.extract import extract
+from newscrawl.extract.article import Article, Status
+from newscrawl.items import Page
+from newscrawl.urls import canonical_url
+
+__all__ = ["Prepared", "extract_page", "prepare_page"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A page made ready for the archive: its Article and its raw bytes packed."""
+
+    article: Article
+    blob: Blob
+
+
+def extract_page(page: Page) -> Article:
+    """The Article of a fetched page; an HTTP error page is recorded as not an article."""
+    if page.status >= 400:
+        return Article(
+            url=page.final_url,
+            canonical_url=canonical_url(page.final_url),
+            site=page.site,
+            status=Status.NOT_ARTICLE,
+            messages=[f"HTTP {page.status}"],
+        )
+    article = extract(page.body, page.final_url, encoding=page.encoding)
+    article.site = page.site
+    return article
+
+
+def prepare_page(page: Page) -> Prepared:
+    """:func:`extract_page` and the packed raw bytes, in one call (one trip to a worker)."""
+    return Prepared(extract_page(page), pack_blob(page.body))
