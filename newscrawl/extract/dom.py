@@ -115,6 +115,8 @@ class LineWriter:
             self._link_chars += len(text.strip())
 
     def flush(self) -> None:
+        if not self._buf:  # every block start and end flushes; most find nothing
+            return
         raw = "".join(self._buf)
         text = squash(raw)
         self._buf.clear()

@@ -123,10 +123,11 @@ class Selector:
             [_compound(part) for part in alt.split()] for alt in text.split(",") if alt.strip()
         ]
         for chain in self.alternatives:
-            if chain[-1].id:
-                _WANTED_IDS.add(chain[-1].id)
-            elif chain[-1].classes:
-                _WANTED_CLASSES.add(chain[-1].classes[0])
+            for compound in chain:
+                if compound.id:
+                    _WANTED_IDS.add(compound.id)
+                elif compound.classes:
+                    _WANTED_CLASSES.add(compound.classes[0])
 
     def __call__(self, index: PageIndex) -> list[Element]:
         found: dict[Element, None] = {}
@@ -134,7 +135,7 @@ class Selector:
         for chain in self.alternatives:
             last, ancestors = chain[-1], chain[:-1]
             before = len(found)
-            for el in index.candidates(last):
+            for el in _candidates(index, chain):
                 if last.matches(el) and _has_ancestors(el, ancestors):
                     found[el] = None
             sources += len(found) > before
@@ -153,6 +154,24 @@ def document_position(el: Element) -> list[int]:
         el, parent = parent, parent.getparent()
     key.reverse()
     return key
+
+
+def _candidates(index: PageIndex, chain: list[Compound]) -> list[Element]:
+    """Elements that may match ``chain``, in page order. For ``.article-writer a`` these are
+    the <a> inside .article-writer elements, not every <a> of the page."""
+    last = chain[-1]
+    if last.id or last.classes or len(chain) == 1:
+        return index.candidates(last)
+    for k in range(len(chain) - 2, -1, -1):
+        scope = chain[k]
+        if scope.id or scope.classes:
+            found: dict[Element, None] = {}
+            for el in index.candidates(scope):
+                if scope.matches(el) and _has_ancestors(el, chain[:k]):
+                    descendants = el.iter(last.tag) if last.tag else el.iter()
+                    found.update(dict.fromkeys(d for d in descendants if d is not el))
+            return list(found)
+    return index.candidates(last)
 
 
 def _has_ancestors(el: Element, chain: list[Compound]) -> bool:
