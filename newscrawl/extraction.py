@@ -15,7 +15,7 @@ from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
 from newscrawl.urls import canonical_url
 
-__all__ = ["Prepared", "extract_page", "prepare_page"]
+__all__ = ["Prepared", "extract_page", "failed_page", "prepare_page"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +44,16 @@ def extract_page(page: Page) -> Article:
 def prepare_page(page: Page) -> Prepared:
     """:func:`extract_page` and the packed raw bytes, in one call (one trip to a worker)."""
     return Prepared(extract_page(page), pack_blob(page.body))
+
+
+def failed_page(page: Page, message: str) -> Prepared:
+    """A page whose extraction did not return (it raised, or killed its worker process):
+    an ``empty`` Article saying why, and the raw bytes packed, so the capture is archived."""
+    article = Article(
+        url=page.final_url,
+        canonical_url=canonical_url(page.final_url),
+        site=page.site,
+        status=Status.EMPTY,
+        messages=[message],
+    )
+    return Prepared(article, pack_blob(page.body))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Self
 
@@ -22,7 +23,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 import archive
-from newscrawl.extraction import Prepared, prepare_page
+from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
 from newscrawl.workers import BatchPool
 
@@ -88,10 +89,25 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        prepared = await self.pool.run(item) if self.pool is not None else prepare_page(item)
+        stats = self.crawler.stats
+        assert stats is not None
+        try:
+            if self.pool is not None:
+                prepared = await self.pool.run(item)
+            else:
+                prepared = prepare_page(item)
+        except BrokenProcessPool as error:
+            # BatchPool ran the page alone to be sure: this page kills the worker (a crash in
+            # a C library, memory). Its capture is archived with the failure, like any other.
+            logger.warning("%s: extraction killed its worker process", item.url)
+            prepared = failed_page(item, f"extraction killed its worker process: {error}")
+            stats.inc_value("extract/crashed")
+        except Exception as error:  # a bug in extraction; recorded with the page, not lost
+            logger.exception("%s: extraction raised", item.url)
+            prepared = failed_page(item, f"extraction raised {type(error).__name__}: {error}")
+            stats.inc_value("extract/raised")
         item.article, item.blob = prepared.article, prepared.blob
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"extract/{item.article.status}")
+        stats.inc_value(f"extract/{item.article.status}")
         return item
 
 

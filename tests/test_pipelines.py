@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from scrapy.utils.test import get_crawler
 
 import archive
 from newscrawl.extract.article import Status
+from newscrawl.extraction import Prepared, prepare_page
 from newscrawl.items import Page
 from newscrawl.pipelines import (
     ArchivePipeline,
@@ -23,6 +26,7 @@ from newscrawl.pipelines import (
     site_summary,
 )
 from newscrawl.spiders.news import NewsSpider
+from newscrawl.workers import BatchPool
 from tests.mocksite import corpus_missing
 from tests.mocksite.sites import NdsoftSite
 
@@ -177,3 +181,51 @@ def test_a_failed_timed_commit_is_counted_and_the_run_goes_on(tmp_path: Path, mo
     # the rolled-back group's page is not archived (the next run fetches it); later ones are
     assert db.execute("select url from articles").fetchall() == [(site.url(1002),)]
     db.close()
+
+
+def prepare_or_die(item: Page) -> Prepared:
+    """prepare_page, except that a page whose URL ends in /die kills its worker process."""
+    if item.url.endswith("/die"):
+        os._exit(1)
+    return prepare_page(item)
+
+
+def test_a_page_that_kills_its_worker_is_archived_as_failed_and_the_rest_go_on() -> None:
+    crawler = get_crawler(NewsSpider, {"NEWSCRAWL_EXTRACT_WORKERS": 1})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+    # The real pool, with a function that dies on one page (prepare_page never does).
+    pipeline.pool = BatchPool(prepare_or_die, 1)
+    doc = f"<html><head><title>t</title></head><body><p>{'가나다 ' * 40}</p></body></html>".encode()
+
+    async def both() -> list[Page]:
+        try:
+            return await asyncio.gather(
+                pipeline.process_item(page(doc.replace(b"t</title>", b"ok</title>"), BASE + "ok")),
+                pipeline.process_item(page(doc, BASE + "die")),
+            )
+        finally:
+            pipeline.close_spider()
+
+    good, dead = asyncio.run(both())
+    assert good.article.status is not Status.EMPTY
+    assert dead.article.status is Status.EMPTY
+    assert dead.article.messages[0].startswith("extraction killed its worker process")
+    assert dead.blob is not None and dead.blob.size == len(dead.body)
+    assert crawler.stats.get_value("extract/crashed") == 1
+
+
+def test_an_extraction_that_raises_is_recorded_on_the_page(monkeypatch) -> None:
+    crawler = get_crawler(NewsSpider, {"NEWSCRAWL_EXTRACT_WORKERS": 0})
+    crawler.stats.open_spider()
+    pipeline = ExtractPipeline.from_crawler(crawler)
+
+    def broken(item: Page) -> Prepared:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(sys.modules["newscrawl.pipelines"], "prepare_page", broken)
+    item = run(pipeline.process_item(page(b"<p>x</p>", BASE + "x")))
+    assert item.article.status is Status.EMPTY
+    assert item.article.messages == ["extraction raised KeyError: 'a bug'"]
+    assert item.blob is not None and item.blob.sha256 == hashlib.sha256(b"<p>x</p>").hexdigest()
+    assert crawler.stats.get_value("extract/raised") == 1
