@@ -7,6 +7,7 @@ servers' request logs.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from archive.blobs import decompress
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import GnuboardSite, NdsoftSite
@@ -298,3 +300,97 @@ def test_since_backfills_list_pages_down_to_the_date(mock: Mock) -> None:
     # the articles only it lists are left for a later backfill.
     assert mock.nd_server.requests_for("page=2") and not mock.nd_server.requests_for("page=3")
     assert archived_ids(mock) == {f"idxno={i}" for i in range(1001, 1009)}
+
+
+# What extraction decided about each page, without what differs between two runs anyway
+# (row ids, fetched_at, first_seen/last_seen, response headers carrying the Date).
+ARTICLE_FIELDS = """
+    url, site, title, subtitle, reporters, reporter_emails, published_at, modified_at,
+    published_raw, modified_raw, section, body, images, language, cms, content_hash, status,
+    messages, revision_count
+"""
+CAPTURE_FIELDS = """
+    url, final_url, site, status, encoding, sha256, size, extraction_status,
+    extraction_messages, canonical_url
+"""
+REVISION_FIELDS = """
+    a.url, r.number, r.origin, r.content_hash, r.title, r.subtitle, r.body, r.reporters,
+    r.published_at, r.modified_at
+"""
+
+
+def _one_variant(url: str) -> str:
+    """A GnuBoard article URL without the list page it was linked from (``&page=N``).
+
+    The same article is linked as ``wr_id=N`` (feed, sitemap) and ``wr_id=N&page=P`` (list
+    pages); the crawl fetches whichever it meets first, and that order varies from run to
+    run, inline or not (same bytes, same canonical URL).
+    """
+    return re.sub(r"&page=\d+", "", url)
+
+
+def _content(db: Path) -> dict[str, Counter[tuple]]:
+    """The archive's articles, captures and revisions as multisets of comparable rows."""
+    with sqlite3.connect(db) as conn:
+        return {
+            "articles": Counter(conn.execute(f"select {ARTICLE_FIELDS} from articles")),
+            "captures": Counter(
+                (_one_variant(url), _one_variant(final_url), *rest)
+                for url, final_url, *rest in conn.execute(f"select {CAPTURE_FIELDS} from captures")
+            ),
+            "revisions": Counter(
+                conn.execute(
+                    f"select {REVISION_FIELDS} from revisions r"
+                    " join articles a on a.id = r.article_id"
+                )
+            ),
+        }
+
+
+def test_extraction_in_worker_processes_archives_what_inline_extraction_does(mock: Mock) -> None:
+    """Protects the production path: extraction and blob packing in worker processes.
+
+    Every other test extracts inline (NEWSCRAWL_EXTRACT_WORKERS=0); production runs
+    prepare_page in forkserver workers, which pickle the Page over and the Article and the
+    packed Blob back. That path must archive exactly what the inline one does, with every
+    capture's raw bytes stored intact.
+    """
+    proc = mock.crawl(*BOTH, NEWSCRAWL_EXTRACT_WORKERS="2")
+    # Two workers, at the default priority drop that keeps them off the crawler's CPU.
+    assert "Extracting in 2 worker process(es), nice 10" in proc.stderr, proc.stderr[-3000:]
+    # Same sites (same servers, same articles and dates), a fresh archive: into the first
+    # one, this crawl would skip everything already archived and compare nothing.
+    inline_db = mock.tmp / "inline.db"
+    inline = mock.crawl(*BOTH, NEWSCRAWL_EXTRACT_WORKERS="0", ARCHIVE_DB_PATH=str(inline_db))
+    assert "Extracting in" not in inline.stderr  # really inline, or the comparison is moot
+    assert summary(proc, "mock-nd") == summary(inline, "mock-nd")
+    assert summary(proc, "mock-gb") == summary(inline, "mock-gb")
+
+    assert archived_ids(mock) == ND_IDS | GB_IDS  # not two equally empty archives
+    workers, inlined = _content(mock.db), _content(inline_db)
+    for table in ("articles", "captures", "revisions"):
+        # Counter subtraction shows the rows each side has and the other lacks.
+        only_workers, only_inline = workers[table] - inlined[table], inlined[table] - workers[table]
+        assert not only_workers and not only_inline, (table, only_workers, only_inline)
+
+    # The workers pack the raw bytes (sha256 + zstd) away from the archive: each capture
+    # must find its blob (left join: a missing one shows as NULL) and the bytes must match
+    # the digest and size the capture recorded.
+    rows = mock.rows(
+        "select c.id, c.sha256, c.size, b.size, b.compression, b.data"
+        " from captures c left join blobs b on b.sha256 = c.sha256"
+    )
+    assert len(rows) == sum(workers["captures"].values()) == 12 + 7 + 1 + 2
+    for capture_id, sha256, size, blob_size, compression, data in rows:
+        assert data is not None, f"capture {capture_id}: blob {sha256} missing"
+        raw = decompress(compression, data)
+        assert hashlib.sha256(raw).hexdigest() == sha256, capture_id
+        assert len(raw) == size == blob_size, capture_id
+    verify = subprocess.run(
+        [sys.executable, "-m", "archive", "verify", str(mock.db)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
