@@ -1,18 +1,24 @@
 """Crawl benchmark: the full pipeline against a bare Scrapy spider, on one loopback site.
 
-    python bench/crawl_bench.py [--articles 5000] [--keep DIR]
+    python bench/crawl_bench.py [--articles 5000] [--rounds 3] [--keep DIR] [-s NAME=VALUE ...]
 
 Serves an NDSoft-like site of N article pages (the real jnilbo.com page of ../shared/corpus with
-id, title and dates substituted), then, in the same run and against the same server:
+id, title and dates substituted), then, against the same server, runs each of these once a
+round, alternately (bare, full, bare, full, ...), so that a drift in the machine's load hits
+both alike:
 
 1. bare: a Scrapy spider that reads the sitemap and only writes each response body to disk,
    the upper bound of what any pipeline can reach with these download settings;
 2. full: ``scrapy crawl news -a url=...``: discovery, fetch policy, extraction, archive.
 
-Both run as child processes with the same download settings; for each it prints pages per
-second (article pages / wall time), CPU seconds per page and peak RSS, both summed over the
-child's whole process tree (extraction workers included), then the full/bare ratio.
-Targets: ratio >= 0.5, full peak RSS < 300 MB.
+Both run as child processes with the same download settings (``-s`` adds settings to the full
+run only), each against a fresh output directory or archive. For each run it prints pages per
+second (article pages / wall time), CPU milliseconds per page and peak RSS, both summed over
+the child's whole process tree (extraction workers included). Then, because a single run can
+be 20% off the next one on a small VM, it prints the medians of the rounds, the full/bare
+ratio of the medians with the range of the per-round ratios, and the full run's peak RSS over
+all rounds.
+Targets: ratio >= 0.50, full peak RSS < 300 MB.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import re
 import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -147,6 +154,20 @@ class Result:
         )
 
 
+@dataclass
+class Round:
+    bare: Result
+    full: Result
+
+    @property
+    def ratio(self) -> float:
+        return _ratio(self.full.pages_per_second, self.bare.pages_per_second)
+
+
+def _ratio(full: float, bare: float) -> float:
+    return full / bare if bare else 0.0
+
+
 def _tree(session: int) -> dict[int, tuple[float, int]]:
     """CPU seconds and RSS bytes of every live process of a session (the child's tree)."""
     tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
@@ -164,9 +185,16 @@ def _tree(session: int) -> dict[int, tuple[float, int]]:
     return found
 
 
+def _reaped_cpu() -> float:
+    """CPU seconds of the children this process has reaped (with what they reaped) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_child(name: str, argv: list[str], count_pages: Callable[[], int]) -> Result:
     """Run a child in its own session; measure wall time, and CPU time and peak RSS summed
     over its whole process tree (extraction workers included), sampled every 50 ms."""
+    reaped_before = _reaped_cpu()
     start, harness = time.perf_counter(), time.process_time()
     child = subprocess.Popen([sys.executable, *argv], start_new_session=True)
     peak_rss, cpu_seen = 0, {}
@@ -178,9 +206,12 @@ def run_child(name: str, argv: list[str], count_pages: Callable[[], int]) -> Res
     wall, harness = time.perf_counter() - start, time.process_time() - harness
     if child.returncode != 0:
         raise SystemExit(f"{name} crawl failed with status {child.returncode}")
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # exact figure for the main process
-    main_cpu = usage.ru_utime + usage.ru_stime - sum(getattr(run_child, "spent", [0]))
-    run_child.spent = [*getattr(run_child, "spent", []), main_cpu]  # type: ignore[attr-defined]
+    # poll() reaped the child, the only process this one reaps meanwhile (the server is a
+    # thread): the difference is the child's own CPU, exact, whatever ran before it.
+    main_cpu = _reaped_cpu() - reaped_before
+    # The rest of the tree is not in it: the extraction workers are children of
+    # multiprocessing's forkserver, which outlives the crawler, so neither the crawler nor we
+    # reap it or them; their CPU is the last sample of each (short of at most its last 50 ms).
     cpu = main_cpu + sum(c for pid, c in cpu_seen.items() if pid != child.pid)
     return Result(name, count_pages(), wall, cpu, peak_rss / 2**20, harness)
 
@@ -189,10 +220,71 @@ def settings_args(extra: dict[str, str] | None = None) -> list[str]:
     return [arg for k, v in {**SETTINGS, **(extra or {})}.items() for arg in ("-s", f"{k}={v}")]
 
 
+def run_bare(spider_file: Path, url: str, bodies: Path) -> Result:
+    argv = ["-m", "scrapy", "runspider", str(spider_file), "-a", f"url={url}"]
+    argv += ["-a", f"out={bodies}", *settings_args({"ITEM_PIPELINES": "{}"})]
+    return run_child("bare", argv, lambda: len(list(bodies.iterdir())))
+
+
+def run_full(url: str, db: Path, extra: dict[str, str]) -> Result:
+    def archived() -> int:
+        with sqlite3.connect(db) as conn:
+            return conn.execute("select count(*) from captures").fetchone()[0]
+
+    argv = ["-m", "scrapy", "crawl", "news", "-a", f"url={url}"]
+    argv += settings_args({"ARCHIVE_DB_PATH": str(db), **extra})
+    return run_child("full", argv, archived)
+
+
+def run_round(
+    number: int, url: str, spider_file: Path, work: Path, extra: dict[str, str], keep: bool
+) -> Round:
+    """One bare run, then one full run, each into this round's fresh directory: a full run
+    over a previous round's archive would skip every article as already archived."""
+    here = work / f"round-{number}"
+    shutil.rmtree(here, ignore_errors=True)  # --keep DIR may hold an earlier invocation's
+    here.mkdir(parents=True)
+    bare = run_bare(spider_file, url, here / "bodies")
+    print(f"round {number}  {bare.row()}", flush=True)
+    if not keep:
+        # Deleted at once, the bodies' dirty pages are mostly dropped rather than written
+        # back to disk while the full run is measured.
+        shutil.rmtree(here / "bodies")
+    full = run_full(url, here / "bench.db", extra)
+    print(f"round {number}  {full.row()}", flush=True)
+    if not keep:
+        shutil.rmtree(here)
+    return Round(bare, full)
+
+
+def summary(rounds: list[Round]) -> str:
+    bare = statistics.median(r.bare.pages_per_second for r in rounds)
+    full = statistics.median(r.full.pages_per_second for r in rounds)
+    ratios = [r.ratio for r in rounds]
+    peak = max(r.full.peak_rss_mb for r in rounds)
+    return (
+        f"median of {len(rounds)} rounds: bare {bare:.1f} pages/s, full {full:.1f} pages/s\n"
+        f"full/bare pages per second: {_ratio(full, bare):.2f} median "
+        f"(per round {min(ratios):.2f}-{max(ratios):.2f}; target >= 0.50); "
+        f"full peak RSS {peak:.0f} MB (target < 300 MB)"
+    )
+
+
+def positive(text: str) -> int:
+    if (value := int(text)) < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=5000)
-    parser.add_argument("--keep", type=Path, help="keep the database and bodies in this directory")
+    parser.add_argument("--articles", type=positive, default=5000)
+    parser.add_argument(
+        "--rounds", type=positive, default=3, help="bare and full runs, alternately (default 3)"
+    )
+    parser.add_argument(
+        "--keep", type=Path, help="keep each round's database and bodies in DIR/round-N"
+    )
     parser.add_argument(
         "-s",
         dest="full_settings",
@@ -204,65 +296,26 @@ def main() -> None:
     options = parser.parse_args()
     if reason := corpus_missing():
         raise SystemExit(reason)
+    extra = dict(kv.split("=", 1) for kv in options.full_settings)
     work = options.keep or Path(tempfile.mkdtemp(prefix="crawl-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     site = BenchSite(options.articles)
     os.chdir(REPO)  # scrapy finds scrapy.cfg (the project settings) from here
     with serving(site) as server:
         site.base = server.base_url.rstrip("/")
-        url = server.base_url
+        print(
+            f"loopback site: {options.articles} NDSoft article pages of "
+            f"{len(site.article(1)) / 1024:.0f} KiB; python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs; {options.rounds} rounds",
+            flush=True,
+        )
         spider_file = work / "bare_spider.py"
         spider_file.write_text(BARE_SPIDER, encoding="utf-8")
-        bodies = work / "bodies"
-        bare = run_child(
-            "bare",
-            [
-                "-m",
-                "scrapy",
-                "runspider",
-                str(spider_file),
-                "-a",
-                f"url={url}",
-                "-a",
-                f"out={bodies}",
-                *settings_args({"ITEM_PIPELINES": "{}"}),
-            ],
-            lambda: len(list(bodies.iterdir())),
-        )
-        db = work / "bench.db"
-
-        def archived() -> int:
-            with sqlite3.connect(db) as conn:
-                return conn.execute("select count(*) from captures").fetchone()[0]
-
-        full = run_child(
-            "full",
-            [
-                "-m",
-                "scrapy",
-                "crawl",
-                "news",
-                "-a",
-                f"url={url}",
-                *settings_args(
-                    {"ARCHIVE_DB_PATH": str(db)}
-                    | dict(kv.split("=", 1) for kv in options.full_settings)
-                ),
-            ],
-            archived,
-        )
-    print(
-        f"loopback site: {options.articles} NDSoft article pages of "
-        f"{len(site.article(1)) / 1024:.0f} KiB; python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs"
-    )
-    print(bare.row())
-    print(full.row())
-    ratio = full.pages_per_second / bare.pages_per_second if bare.pages_per_second else 0
-    print(
-        f"full/bare pages per second: {ratio:.2f} (target >= 0.50); "
-        f"full peak RSS {full.peak_rss_mb:.0f} MB (target < 300 MB)"
-    )
+        rounds = [
+            run_round(n, server.base_url, spider_file, work, extra, keep=bool(options.keep))
+            for n in range(1, options.rounds + 1)
+        ]
+    print(summary(rounds))
     if not options.keep:
         shutil.rmtree(work, ignore_errors=True)
 
