@@ -35,6 +35,11 @@ NEWSCRAWL_EXTRACT_WORKERS = "auto"
 # downloads and writes the archive, goes first; the workers use the CPU it leaves.
 NEWSCRAWL_EXTRACT_NICE = 10
 
+# The crawler process's garbage collector (newscrawl.extensions.GcTuning): what exists once
+# the spider is open is frozen out of its walks, and it runs after this many allocations
+# (Python's default: 700, 10, 10).
+NEWSCRAWL_GC_THRESHOLDS = [50_000, 20, 20]
+
 # --- Politeness -------------------------------------------------------------------------------
 # The User-Agent names the project and a contact; built from NEWSCRAWL_CONTACT when unset.
 USER_AGENT = None
@@ -65,6 +70,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.QuickMetaRefreshMiddleware": 580,
+}
+EXTENSIONS = {
+    "newscrawl.extensions.GcTuning": 0,
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 300,
