@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Iterable
 from typing import Self
 
 from scrapy import Spider, signals
@@ -21,19 +22,19 @@ from scrapy.crawler import Crawler
 logger = logging.getLogger(__name__)
 
 
-def gc_thresholds(value: object) -> tuple[int, int, int]:
+def gc_thresholds(value: str | Iterable[object] | None) -> tuple[int, int, int]:
     """The three collector thresholds of a setting: a list or a comma-separated string."""
-    parts = value.split(",") if isinstance(value, str) else list(value or [])  # type: ignore[call-overload]
+    parts = value.split(",") if isinstance(value, str) else (value or ())
     try:
-        numbers = tuple(int(str(p).strip()) for p in parts)
-    except ValueError:
-        numbers = ()
-    if len(numbers) != 3 or min(numbers) < 1:
+        first, second, third = (int(str(part).strip()) for part in parts)
+    except ValueError:  # not numbers, or not three of them
+        first = second = third = 0
+    if min(first, second, third) < 1:
         raise ValueError(
             f"NEWSCRAWL_GC_THRESHOLDS={value!r}: expected three whole numbers >= 1, "
             "as for gc.set_threshold"
         )
-    return numbers  # type: ignore[return-value]
+    return first, second, third
 
 
 class GcTuning:

@@ -29,13 +29,7 @@ class Prepared:
 def extract_page(page: Page) -> Article:
     """The Article of a fetched page; an HTTP error page is recorded as not an article."""
     if page.status >= 400:
-        return Article(
-            url=page.final_url,
-            canonical_url=canonical_url(page.final_url),
-            site=page.site,
-            status=Status.NOT_ARTICLE,
-            messages=[f"HTTP {page.status}"],
-        )
+        return _unextracted(page, Status.NOT_ARTICLE, f"HTTP {page.status}")
     article = extract(page.body, page.final_url, encoding=page.encoding)
     article.site = page.site
     return article
@@ -49,11 +43,15 @@ def prepare_page(page: Page) -> Prepared:
 def failed_page(page: Page, message: str) -> Prepared:
     """A page whose extraction did not return (it raised, or killed its worker process):
     an ``empty`` Article saying why, and the raw bytes packed, so the capture is archived."""
-    article = Article(
+    return Prepared(_unextracted(page, Status.EMPTY, message), pack_blob(page.body))
+
+
+def _unextracted(page: Page, status: Status, message: str) -> Article:
+    """The Article of a page that extraction did not read: only its address and why."""
+    return Article(
         url=page.final_url,
         canonical_url=canonical_url(page.final_url),
         site=page.site,
-        status=Status.EMPTY,
+        status=status,
         messages=[message],
     )
-    return Prepared(article, pack_blob(page.body))
