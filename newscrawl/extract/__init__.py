@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Callable
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import Profile, choose_profile
 from newscrawl.extract.dates import find_labelled_dates
-from newscrawl.extract.dom import Element, Line, lines_of, parse, parse_utf8, squash, text_of
-from newscrawl.extract.encoding import decode_html
+from newscrawl.extract.dom import (
+    Element,
+    Line,
+    NotUtf8,
+    lines_of,
+    parse,
+    parse_utf8,
+    squash,
+    text_of,
+)
+from newscrawl.extract.encoding import decode_html, likely_utf8
 from newscrawl.extract.fields import (
     resolve_dates,
     resolve_reporters,
@@ -63,7 +73,7 @@ def extract(html: bytes | str, url: str, *, encoding: str | None = None) -> Arti
 
 
 def _extract(html: bytes | str, url: str, encoding: str | None, article: Article) -> Article:
-    utf8: bytes | None = None  # the document as UTF-8 bytes, when it came so
+    text: str | None = None  # the decoded document; None while only the bytes were needed
     if isinstance(html, bytes):
         if not html or html.isspace():
             return _fail(article, Status.EMPTY, "empty document")
@@ -73,17 +83,22 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
         if len(html) > MAX_BYTES:
             article.messages.append(f"document cut at {MAX_BYTES} bytes")
             html = html[:MAX_BYTES]
-        decoded = decode_html(html, declared=encoding)
-        article.encoding = decoded.encoding
-        article.messages.extend(decoded.messages)
-        text = decoded.text
-        if decoded.encoding == "utf-8" and not html.startswith(codecs.BOM_UTF8):
-            utf8 = html
+        is_utf8, root = _parse_if_utf8(html, encoding)
+        if is_utf8:
+            article.encoding = "utf-8"
+        else:
+            decoded = decode_html(html, declared=encoding)
+            article.encoding = decoded.encoding
+            article.messages.extend(decoded.messages)
+            text = decoded.text
+            if text.count("\x00") > 16:
+                return _fail(article, Status.EMPTY, "not HTML: binary data")
+            root = _parse_decoded(html, decoded.encoding, text)
     else:
         text = html
-    if text.count("\x00") > 16:
-        return _fail(article, Status.EMPTY, "not HTML: binary data")
-    root = parse_utf8(utf8) if utf8 is not None else parse(text)
+        if text.count("\x00") > 16:
+            return _fail(article, Status.EMPTY, "not HTML: binary data")
+        root = parse(text)
     if root is None:
         return _fail(article, Status.EMPTY, "no markup to parse")
 
@@ -96,7 +111,7 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     subtitle = profile.subtitle()
     article.subtitle = subtitle if subtitle and subtitle != article.title else None
     container = profile.body_container()
-    cleaned = _body(profile, container, article, text, url)
+    cleaned = _body(profile, container, article, lambda: _text(html, text), url)
     article.body = cleaned.text
     article.messages.extend(cleaned.messages)
 
@@ -117,8 +132,44 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     return article
 
 
+def _parse_if_utf8(html: bytes, declared: str | None) -> tuple[bool, Element | None]:
+    """Parse bytes that are likely UTF-8 without decoding them: (True, root) if they were.
+
+    For these, UTF-8 is what decode_html would choose exactly when they are valid UTF-8, and
+    the parser checks that; their decoded text is needed only for trafilatura.
+    """
+    if not likely_utf8(html, declared=declared) or html.count(b"\x00") > 16:
+        return False, None
+    try:
+        return True, parse_utf8(html)
+    except NotUtf8:
+        return False, None
+
+
+def _parse_decoded(html: bytes, encoding: str, text: str) -> Element | None:
+    """Parse a document decode_html decoded: UTF-8 as its bytes (faster), others as text."""
+    if encoding == "utf-8" and not html.startswith(codecs.BOM_UTF8):
+        try:
+            return parse_utf8(html)
+        except NotUtf8:  # Python decoded what libxml2 finds invalid: trust the decoded text
+            pass
+    return parse(text)
+
+
+def _text(html: bytes | str, text: str | None) -> str:
+    """The decoded document: ``text``, or the bytes that were parsed as valid UTF-8."""
+    if text is not None:
+        return text
+    assert isinstance(html, bytes)
+    return html.decode("utf-8", "replace")
+
+
 def _body(
-    profile: Profile, container: Element | None, article: Article, text: str, url: str
+    profile: Profile,
+    container: Element | None,
+    article: Article,
+    page_text: Callable[[], str],
+    url: str,
 ) -> Cleaned:
     headlines = (article.title, article.subtitle)
     cleaned = Cleaned()
@@ -132,7 +183,7 @@ def _body(
     import trafilatura
 
     doc = trafilatura.bare_extraction(
-        text, url=url, with_metadata=False, include_comments=False, include_tables=True
+        page_text(), url=url, with_metadata=False, include_comments=False, include_tables=True
     )
     found = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not found:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import re
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
@@ -24,7 +23,6 @@ _ALIASES = {
     "ascii": "cp1252",
     "us-ascii": "cp1252",
 }
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 
 @dataclass(slots=True)
@@ -56,6 +54,24 @@ def _strict(data: bytes, codec: str) -> str | None:
         return None
 
 
+def _declarations(data: bytes, declared: str | None) -> tuple[str | None, str | None]:
+    """The codecs the HTTP header (``declared``) and the ``<meta>`` charset name, if known."""
+    http = None
+    if declared:
+        http = normalize_encoding(http_content_type_encoding(declared) or declared)
+    return http, normalize_encoding(html_body_declared_encoding(data[:8192]))
+
+
+def likely_utf8(data: bytes, *, declared: str | None = None) -> bool:
+    """Whether :func:`decode_html` reads ``data`` as UTF-8, without a message, exactly when
+    the bytes are valid UTF-8: they are not ASCII, have no BOM, and no charset other than
+    UTF-8 is declared. A parser that checks UTF-8 as it reads can then take the bytes first.
+    """
+    if data.isascii() or read_bom(data)[0]:
+        return False
+    return all(codec in (None, "utf-8") for codec in _declarations(data, declared))
+
+
 def decode_html(data: bytes, *, declared: str | None = None) -> Decoded:
     """Decode an HTML document.
 
@@ -69,11 +85,8 @@ def decode_html(data: bytes, *, declared: str | None = None) -> Decoded:
         codec = normalize_encoding(bom[0]) or "utf-8"
         return Decoded(data[len(bom[1]) :].decode(codec, "replace"), codec)
     messages: list[str] = []
-    http = None
-    if declared:
-        http = normalize_encoding(http_content_type_encoding(declared) or declared)
-    meta = normalize_encoding(html_body_declared_encoding(data[:8192]))
-    has_non_ascii = _NON_ASCII.search(data) is not None
+    http, meta = _declarations(data, declared)
+    has_non_ascii = not data.isascii()
     if has_non_ascii and (utf8 := _strict(data, "utf-8")) is not None:
         for label, codec in (("HTTP", http), ("meta", meta)):
             if codec and codec != "utf-8":
