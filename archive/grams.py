@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 import sys
 from array import array
+from operator import itemgetter
 
 __all__ = ["GRAMS_VERSION", "fts_query", "index_text", "query_terms"]
 
@@ -48,6 +49,9 @@ _WORD = re.compile(r"[^\W_]+")
 # Code points as 4-byte machine integers ("I"), in the machine's byte order.
 _UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
 _SPACE = ord(" ")
+# What most often sticks to a word in Korean news text: stripped before the isalnum() test.
+_PUNCTUATION = ".,!?\"'()[]<>:;~-·…‘’“”「」『』《》〈〉"
+_TAIL = itemgetter(slice(1, None))  # word[1:], called from C by map()
 
 
 def index_text(text: str | None) -> str:
@@ -65,11 +69,18 @@ def index_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    words = _WORD.findall(text.lower())
+    # Most whitespace-separated chunks are whole words, which str.isalnum() (the same test as
+    # _WORD's, per character) confirms far faster than the pattern finds them.
+    words: list[str] = []
+    for chunk in text.lower().split():
+        if chunk.isalnum() or (chunk := chunk.strip(_PUNCTUATION)).isalnum():
+            words.append(chunk)
+        elif chunk:
+            words += _WORD.findall(chunk)
     if not words:
         return ""
     first = " ".join(words) + " "
-    second = "".join([word[1:] + "  " for word in words])
+    second = "  ".join(map(_TAIL, words)) + "  "
     out = array("I", [_SPACE]) * (3 * len(first))
     out[0::3] = array("I", first.encode(_UTF32))
     out[1::3] = array("I", second.encode(_UTF32))

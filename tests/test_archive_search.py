@@ -31,6 +31,27 @@ def test_index_text_is_bigrams_then_last_character_per_word():
     assert index_text(None) == index_text("") == index_text("…!") == ""
 
 
+def _bigram_tokens(text: str) -> list[str]:
+    """The index's definition, plainly: per word (letters and digits), bigrams, last char."""
+    tokens = []
+    for word in re.findall(r"[^\W_]+", text.lower()):
+        tokens += [word[i : i + 2] for i in range(len(word) - 1)] + [word[-1]]
+    return tokens
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"가나다 abZ09.,!?\"'()[]·…‘’“”「」_-\t\n①½ǅßİ", "\u3000", "\u00a0", "\u2028"]
+    )
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_TEXT, st.text()))
+def test_index_text_tokens_match_the_definition(text: str) -> None:
+    assert index_text(text).split() == _bigram_tokens(text)
+
+
 def test_fts_query_by_term_length():
     assert fts_query("시") == '"시"*'
     assert fts_query("경주") == '"경주"'
