@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import os
+import pickle
 import time
-from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,21 +45,39 @@ def square_or_die(item: int) -> int:
     return item * item
 
 
-def spy_on_submits(pool: BatchPool[Any, Any]) -> list[int]:
-    """The sizes of the batches sent to the pool's current executor, in order.
+def echo_size(item: bytes) -> tuple[int, bytes]:
+    return len(item), item[-16:]
 
-    ``_run_batch`` runs in the worker, so it cannot be spied on from here; the executor's
-    submit is the one place in this process that every batch goes through.
+
+def unpicklable_result(item: int) -> object:
+    return (lambda: item) if item == 2 else item  # a lambda cannot be pickled back
+
+
+def logged_square_or_die(item: tuple[int, str]) -> int:
+    """square_or_die that first appends the item to a log file, to count its runs."""
+    value, log = item
+    with open(log, "a") as f:
+        f.write(f"{value}\n")
+    if value == KILLER:
+        time.sleep(0.2)  # let the other worker finish its batch first
+        os._exit(1)
+    return value * value
+
+
+def spy_on_submits(pool: BatchPool[Any, Any]) -> list[int]:
+    """The sizes of the batches the pool sends to its workers, in order.
+
+    ``_run_batch`` runs in the worker, so it cannot be spied on from here; ``_send`` is the
+    one place in this process that every batch goes through.
     """
-    executor = pool._pool()
-    submit = executor.submit
+    send = pool._send
     sizes: list[int] = []
 
-    def spy(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future:
-        sizes.append(len(args[1]))
-        return submit(fn, *args, **kwargs)
+    def spy(calls: list[Any], *, isolated: bool) -> None:
+        sizes.append(len(calls))
+        send(calls, isolated=isolated)
 
-    executor.submit = spy  # type: ignore[method-assign]
+    pool._send = spy  # type: ignore[method-assign]
     return sizes
 
 
@@ -188,7 +207,7 @@ def test_close_stops_the_workers() -> None:
             pool.close()
 
     pid, pool = asyncio.run(main())
-    assert pool._executor is None
+    assert pool.alive == 0
     deadline = time.monotonic() + 5
     while True:
         try:
@@ -213,7 +232,7 @@ def test_close_cancels_calls_not_yet_sent() -> None:
         return pool
 
     pool = asyncio.run(main())
-    assert pool._executor is None
+    assert pool.alive == 0
     assert pool._timer is None
 
 
@@ -249,3 +268,58 @@ def test_nice_lowers_the_workers_priority() -> None:
 def test_a_pool_needs_a_worker_and_a_batch(workers: int, batch: int) -> None:
     with pytest.raises(ValueError, match="at least one worker"):
         BatchPool(square, workers, batch=batch)
+
+
+def test_items_larger_than_a_pipe_travel_whole() -> None:
+    async def main() -> list[tuple[int, bytes]]:
+        pool = BatchPool(echo_size, 2, batch=2, preload=())
+        try:
+            items = [bytes([n]) * (3 * 2**20 + n) for n in range(5)]  # past any pipe buffer
+            return await asyncio.gather(*(pool.run(item) for item in items))
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == [(3 * 2**20 + n, bytes([n]) * 16) for n in range(5)]
+
+
+def test_what_cannot_be_pickled_fails_its_calls_and_the_pool_goes_on() -> None:
+    async def main() -> tuple[list[object], object, int]:
+        pool = BatchPool(unpicklable_result, 1, batch=3, preload=())
+        try:
+            sent_back = await asyncio.gather(
+                *(pool.run(x) for x in (1, 2, 3)), return_exceptions=True
+            )
+            not_sent = await asyncio.gather(pool.run(lambda: 0), return_exceptions=True)
+            return sent_back, not_sent[0], await pool.run(4)
+        finally:
+            pool.close()
+
+    sent_back, not_sent, later = asyncio.run(main())
+    # the results travel back as one message: a result that cannot be pickled fails its batch
+    assert all(isinstance(o, pickle.PicklingError) for o in sent_back)
+    assert isinstance(not_sent, pickle.PicklingError | AttributeError | TypeError)
+    assert later == 4
+
+
+def test_a_dead_worker_loses_nothing_of_the_other_workers(tmp_path: Path) -> None:
+    log = str(tmp_path / "runs.log")
+
+    async def main() -> tuple[list[object], int]:
+        pool = BatchPool(logged_square_or_die, 2, batch=3, preload=())
+        try:
+            # two batches at once, one to each worker; the killer is in the second
+            calls = [pool.run((x, log)) for x in (10, 11, 12, 1, KILLER, 2)]
+            outcomes = await asyncio.gather(*calls, return_exceptions=True)
+            return outcomes, pool.restarts
+        finally:
+            pool.close()
+
+    outcomes, restarts = asyncio.run(main())
+    assert outcomes[:3] == [100, 121, 144]
+    assert outcomes[3] == 1 and outcomes[5] == 4
+    assert isinstance(outcomes[4], BrokenProcessPool)
+    assert restarts == 2  # the batch's worker, then the worker of the killer alone
+    runs = [int(line) for line in Path(log).read_text().split()]
+    # the other worker's batch ran once; the dead worker's ran up to the killer, then
+    # each of its calls again, alone
+    assert sorted(runs) == sorted([10, 11, 12, 1, KILLER, 1, KILLER, 2])
