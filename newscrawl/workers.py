@@ -96,7 +96,7 @@ class _Worker(Generic[T, R]):
     process: BaseProcess
     to_worker: Connection
     from_worker: Connection
-    unsent: bytearray = field(default_factory=bytearray)
+    unsent: deque[memoryview] = field(default_factory=deque)  # written out with writev
     received: bytearray = field(default_factory=bytearray)
     # oldest first, each with whether it is a call of a broken batch running alone
     in_flight: deque[tuple[list[Call[T, R]], bool]] = field(default_factory=deque)
@@ -203,8 +203,8 @@ class BatchPool(Generic[T, R]):
         assert worker is not None  # _isolate_next sends a call alone only to an idle worker
         worker.in_flight.append((calls, isolated))
         pending = bool(worker.unsent)
-        worker.unsent += _LENGTH.pack(len(message))
-        worker.unsent += message
+        worker.unsent.append(memoryview(_LENGTH.pack(len(message))))
+        worker.unsent.append(memoryview(message))
         if not pending:
             self._write(worker)
 
@@ -244,15 +244,20 @@ class BatchPool(Generic[T, R]):
         return worker
 
     def _write(self, worker: _Worker[T, R]) -> None:
+        unsent = worker.unsent
         try:
-            written = os.write(worker.to_worker.fileno(), worker.unsent)
+            written = os.writev(worker.to_worker.fileno(), list(unsent))
         except BlockingIOError:
             written = 0
         except OSError:  # the worker is gone; its pipe's other end tells _read
             self._stop_writing(worker)
             return
-        del worker.unsent[:written]
-        if worker.unsent:
+        while written:
+            if written >= len(unsent[0]):
+                written -= len(unsent.popleft())
+            else:
+                unsent[0], written = unsent[0][written:], 0
+        if unsent:
             assert self._loop is not None
             self._loop.add_writer(worker.to_worker.fileno(), self._write, worker)
         else:
@@ -279,16 +284,16 @@ class BatchPool(Generic[T, R]):
             end = _LENGTH.size + size
             if len(worker.received) < end:
                 break
-            message = bytes(worker.received[_LENGTH.size : end])
-            del worker.received[:end]
             calls, isolated = worker.in_flight.popleft()
-            self._settle(calls, message)
+            with memoryview(worker.received) as view, view[_LENGTH.size : end] as message:
+                self._settle(calls, message)
+            del worker.received[:end]
             if isolated:
                 self._isolated = None
             if isolated or self._isolating:  # a worker may now be idle for the next one
                 self._isolate_next()
 
-    def _settle(self, calls: list[Call[T, R]], message: bytes) -> None:
+    def _settle(self, calls: list[Call[T, R]], message: memoryview) -> None:
         try:
             outcomes: list[Outcome[R]] = pickle.loads(message)
         except Exception as error:  # a result or exception that cannot be rebuilt here
