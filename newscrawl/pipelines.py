@@ -79,6 +79,7 @@ class ExtractPipeline:
             self.pool = BatchPool(
                 prepare_page, self.workers, preload=("newscrawl.extraction",), nice=self.nice
             )
+            self.pool.warm_up()  # its imports overlap the crawl's first requests
             logger.info("Extracting in %d worker process(es), nice %d", self.workers, self.nice)
 
     def close_spider(self) -> None:

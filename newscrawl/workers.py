@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Generic, TypeVar
@@ -150,6 +151,13 @@ class BatchPool(Generic[T, R]):
         elif self._timer is None:
             self._timer = loop.call_later(self.delay, self._send_waiting)
         return await future
+
+    def warm_up(self) -> None:
+        """Start the forkserver and its preload imports now, in the background, so that the
+        first call's workers fork from a ready server instead of waiting for them."""
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(self.preload)
+        forkserver.ensure_running()
 
     @property
     def alive(self) -> int:

@@ -323,3 +323,17 @@ def test_a_dead_worker_loses_nothing_of_the_other_workers(tmp_path: Path) -> Non
     # the other worker's batch ran once; the dead worker's ran up to the killer, then
     # each of its calls again, alone
     assert sorted(runs) == sorted([10, 11, 12, 1, KILLER, 1, KILLER, 2])
+
+
+def test_warm_up_starts_no_worker_before_the_first_call() -> None:
+    async def main() -> tuple[int, int, int]:
+        pool = BatchPool(square, 2, preload=("tests.test_workers",))
+        try:
+            pool.warm_up()  # outside any event loop work: the crawler calls it in open_spider
+            before = pool.alive
+            result = await pool.run(6)
+            return before, result, pool.alive
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == (0, 36, 1)
