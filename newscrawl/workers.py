@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -73,21 +74,33 @@ def _write_all(fd: int, data: bytes) -> None:
 
 def _serve(function: Callable[[T], R], inbox: Connection, outbox: Connection, nice: int) -> None:
     """A worker's life: read a batch, run it, write its outcomes, until the pipe closes."""
+    # Ctrl-C reaches the whole process group; the crawler then finishes the pages in flight
+    # and closes the pipes, which is when a worker stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if nice:
         os.nice(nice)
     source, sink = inbox.fileno(), outbox.fileno()
-    while (header := _read_exactly(source, _LENGTH.size)) is not None:
-        message = _read_exactly(source, _LENGTH.unpack(header)[0])
-        if message is None:
-            return
-        items = pickle.loads(message)
-        outcomes = _run_batch(function, items)
-        try:
-            reply = pickle.dumps(outcomes, pickle.HIGHEST_PROTOCOL)
-        except Exception as error:  # a result or exception that cannot be pickled
-            failure = pickle.PicklingError(f"a result could not be sent back: {error!r}")
-            reply = pickle.dumps([(None, failure)] * len(items), pickle.HIGHEST_PROTOCOL)
-        _write_all(sink, _LENGTH.pack(len(reply)) + reply)
+    with contextlib.suppress(BrokenPipeError):  # the pool closed before this reply
+        while (header := _read_exactly(source, _LENGTH.size)) is not None:
+            message = _read_exactly(source, _LENGTH.unpack(header)[0])
+            if message is None:
+                return
+            _write_all(sink, _reply(function, message))
+
+
+def _reply(function: Callable[[T], R], message: bytes) -> bytes:
+    """The framed outcomes of the batch in ``message``, or of why it could not be run."""
+    reply: list[Outcome[R]] | Exception
+    try:
+        reply = _run_batch(function, pickle.loads(message))
+    except Exception as error:  # an item this process cannot unpickle
+        reply = error
+    try:
+        data = pickle.dumps(reply, pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # a result or exception that cannot be pickled
+        failure = pickle.PicklingError(f"a result could not be sent back: {error!r}")
+        data = pickle.dumps(failure, pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
 
 
 @dataclass(eq=False)
@@ -303,11 +316,13 @@ class BatchPool(Generic[T, R]):
 
     def _settle(self, calls: list[Call[T, R]], message: memoryview) -> None:
         try:
-            outcomes: list[Outcome[R]] = pickle.loads(message)
+            outcomes: list[Outcome[R]] | Exception = pickle.loads(message)
         except Exception as error:  # a result or exception that cannot be rebuilt here
+            outcomes = error
+        if isinstance(outcomes, Exception):  # the whole batch failed to travel
             for _, future in calls:
                 if not future.done():
-                    future.set_exception(error)
+                    future.set_exception(outcomes)
             return
         for (_, future), (result, raised) in zip(calls, outcomes, strict=True):
             if future.done():  # its caller gave up meanwhile

@@ -6,7 +6,9 @@ import asyncio
 import concurrent.futures
 import os
 import pickle
+import signal
 import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,27 @@ def logged_square_or_die(item: tuple[int, str]) -> int:
         time.sleep(0.2)  # let the other worker finish its batch first
         os._exit(1)
     return value * value
+
+
+def interrupted_square(item: int) -> int:
+    os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C in a terminal does to the whole group
+    return item * item
+
+
+def slow_square(item: int) -> int:
+    time.sleep(0.3)
+    return item * item
+
+
+def _refuse_to_load() -> None:
+    raise ValueError("this item cannot be rebuilt here")
+
+
+class Unloadable:
+    """Pickles in this process, fails to unpickle in the worker."""
+
+    def __reduce__(self) -> tuple[Callable[[], None], tuple[()]]:
+        return (_refuse_to_load, ())
 
 
 def spy_on_submits(pool: BatchPool[Any, Any]) -> list[int]:
@@ -337,3 +360,47 @@ def test_warm_up_starts_no_worker_before_the_first_call() -> None:
             pool.close()
 
     assert asyncio.run(main()) == (0, 36, 1)
+
+
+def test_a_worker_ignores_ctrl_c_and_finishes_its_call() -> None:
+    async def main() -> tuple[int, int]:
+        pool = BatchPool(interrupted_square, 1, preload=())
+        try:
+            return await pool.run(7), pool.restarts
+        finally:
+            pool.close()
+
+    assert asyncio.run(main()) == (49, 0)
+
+
+def test_an_item_the_worker_cannot_unpickle_fails_its_batch_only() -> None:
+    async def main() -> tuple[list[object], int, int]:
+        pool = BatchPool(square, 1, batch=2, preload=())
+        try:
+            failed = await asyncio.gather(
+                pool.run(Unloadable()),  # type: ignore[arg-type]
+                pool.run(3),
+                return_exceptions=True,
+            )
+            return failed, await pool.run(4), pool.restarts
+        finally:
+            pool.close()
+
+    failed, later, restarts = asyncio.run(main())
+    assert all(isinstance(o, ValueError) for o in failed)
+    assert (later, restarts) == (16, 0)
+
+
+def test_a_worker_closed_mid_batch_ends_cleanly() -> None:
+    async def main() -> list[int | None]:
+        pool = BatchPool(slow_square, 1, preload=())
+        call = asyncio.create_task(pool.run(2))
+        await asyncio.sleep(0.1)  # sent, and running in the worker
+        processes = [worker.process for worker in pool._running]
+        pool.close()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+        return [process.exitcode for process in processes]
+
+    # its reply meets a closed pipe: the worker ends quietly, not with a BrokenPipeError
+    assert asyncio.run(main()) == [0]
