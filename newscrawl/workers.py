@@ -54,6 +54,13 @@ def _run_batch(function: Callable[[T], R], items: list[T]) -> list[Outcome[R]]:
     return outcomes
 
 
+def _fail(calls: list[Call[T, R]], error: BaseException) -> None:
+    """Fail every call still waiting with ``error``."""
+    for _, future in calls:
+        if not future.done():
+            future.set_exception(error)
+
+
 def _read_exactly(fd: int, size: int) -> bytes | None:
     """``size`` bytes from a blocking ``fd``; None at end of file."""
     chunks, left = [], size
@@ -168,8 +175,7 @@ class BatchPool(Generic[T, R]):
     def warm_up(self) -> None:
         """Start the forkserver and its preload imports now, in the background, so that the
         first call's workers fork from a ready server instead of waiting for them."""
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(self.preload)
+        self._context()
         forkserver.ensure_running()
 
     @property
@@ -213,9 +219,7 @@ class BatchPool(Generic[T, R]):
         try:
             message = pickle.dumps([item for item, _ in calls], pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # an item that cannot be pickled fails its batch
-            for _, future in calls:
-                if not future.done():
-                    future.set_exception(error)
+            _fail(calls, error)
             if isolated:
                 self._isolated = None
                 self._isolate_next()
@@ -245,9 +249,7 @@ class BatchPool(Generic[T, R]):
     def _start(self) -> _Worker[T, R]:
         if self._loop is None:
             self._loop = asyncio.get_running_loop()
-        # forkserver: never fork the crawler itself (threads, reactor, open database).
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(self.preload)
+        context = self._context()
         inbox, to_worker = context.Pipe(duplex=False)
         from_worker, outbox = context.Pipe(duplex=False)
         process = context.Process(
@@ -263,6 +265,12 @@ class BatchPool(Generic[T, R]):
                 fcntl.fcntl(end.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
         self._loop.add_reader(from_worker.fileno(), self._read, worker)
         return worker
+
+    def _context(self) -> multiprocessing.context.ForkServerContext:
+        # forkserver: never fork the crawler itself (threads, reactor, open database).
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(self.preload)
+        return context
 
     def _write(self, worker: _Worker[T, R]) -> None:
         unsent = worker.unsent
@@ -320,9 +328,7 @@ class BatchPool(Generic[T, R]):
         except Exception as error:  # a result or exception that cannot be rebuilt here
             outcomes = error
         if isinstance(outcomes, Exception):  # the whole batch failed to travel
-            for _, future in calls:
-                if not future.done():
-                    future.set_exception(outcomes)
+            _fail(calls, outcomes)
             return
         for (_, future), (result, raised) in zip(calls, outcomes, strict=True):
             if future.done():  # its caller gave up meanwhile
@@ -343,9 +349,7 @@ class BatchPool(Generic[T, R]):
         )
         for calls, isolated in worker.in_flight:
             if isolated:  # it ran alone: this call is what kills a worker
-                for _, future in calls:
-                    if not future.done():
-                        future.set_exception(error)
+                _fail(calls, error)
                 self._isolated = None
             else:
                 logger.warning(
