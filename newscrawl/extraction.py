@@ -33,9 +33,7 @@ def extract_page(page: Page) -> Article:
     it declares on its own site (``page.site_hosts`` included), never another site's."""
     if page.status >= 400:
         return _unextracted(page, Status.NOT_ARTICLE, f"HTTP {page.status}")
-    article = extract(
-        page.body, page.final_url, encoding=page.encoding, site_hosts=page.site_hosts
-    )
+    article = extract(page.body, page.final_url, encoding=page.encoding, site_hosts=page.site_hosts)
     article.site = page.site
     return article
 
