@@ -69,8 +69,9 @@ class NotArticleShape(IgnoreRequest):
 class NotArticleShapes:
     """Downloader middleware: drop article requests whose URL shape was learned as not an
     article (``NEWSCRAWL_NOT_ARTICLE_SHAPE_HITS`` pages of it, none an article; 0 turns it
-    off). It learns from the pages that went through the pipelines (``item_scraped``), and
-    checks at download time, so siblings already queued by one sitemap are spared too."""
+    off). It learns from the pages that went through the pipelines (``item_scraped``) and
+    checks each request as it enters the downloader, so the siblings one sitemap queued at
+    once are spared too — all but those already inside (up to ``CONCURRENT_REQUESTS``)."""
 
     def __init__(self, crawler: Crawler, *, threshold: int) -> None:
         self.crawler = crawler
