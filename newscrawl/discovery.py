@@ -233,21 +233,22 @@ def is_list_url(url: str, cms: str) -> bool:
 
 
 def next_page_link(links: Iterable[str], url: str) -> str | None:
-    """The link of a list page to its following page: same path and ``page=N+1``, or a path
-    ending ``/page/N+1`` (WordPress); None when the page shows none."""
-    parts = urlsplit(url)
+    """The link of a list page to its following page — the same list (path and parameters
+    but ``page``) with ``page=N+1`` or a path ending ``/page/N+1`` (WordPress) — or None when
+    the page shows none."""
     following = list_page_number(url) + 1
-    trail = re.compile(rf"/page/{following}/?$")
     for link in links:
-        other = urlsplit(link)
-        if other.netloc != parts.netloc:
-            continue
-        if other.path == parts.path and list_page_number(link) == following:
-            return link
-        base = re.sub(r"/page/\d+/?$", "", parts.path).rstrip("/")
-        if trail.search(other.path) and other.path.startswith(base + "/page/"):
+        if list_page_number(link) == following and _list_of(link) == _list_of(url):
             return link
     return None
+
+
+def _list_of(url: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """What names a list apart from its page: host, path without ``/page/N``, other params."""
+    parts = urlsplit(url)
+    path = re.sub(r"/page/\d+/?$", "", parts.path).rstrip("/")
+    query = sorted((k, v) for k, v in parse_qsl(parts.query) if k != "page")
+    return parts.netloc.lower(), path, query
 
 
 def page_links(text: str | bytes, base_url: str) -> list[str]:

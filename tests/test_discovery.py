@@ -251,3 +251,5 @@ def test_next_page_link_is_the_one_the_list_shows() -> None:
     assert d.list_page_number(following[0]) == 2
     assert d.next_page_link(["https://blog.paper.kr/category/local/page/3/"], following[0])
     assert d.next_page_link(["https://other.kr/news/list?sc=society&page=2"], first) is None
+    another_list = "https://www.paper.co.kr/news/list?sc=economy&page=2"
+    assert d.next_page_link([another_list], first) is None

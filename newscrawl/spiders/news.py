@@ -254,8 +254,9 @@ class NewsSpider(Spider):
         elif site.name not in self.catch_up:  # incremental: stop at a page with nothing new
             go_on = go_on and new > 0
         logger.debug("%s: list page %d: %d articles, %d new", site.name, page, len(articles), new)
-        following = discovery.next_page_link(links_found, response.url)
-        if following is None and site.cms != "generic":  # NDSoft and GnuBoard take page=N
+        if site.cms == "generic":  # its own next-page link: generic lists page in many ways
+            following = discovery.next_page_link(links_found, response.url)
+        else:  # NDSoft and GnuBoard both take page=N
             following = discovery.next_list_page(response.url)
         if go_on and following:
             yield self._request(site, following, "list", errback=self.quiet_failure)
