@@ -81,7 +81,7 @@ def canonical_url(url: str) -> str:
 # (blogspot.com, github.io, cloudfront.net) count too: two blogs on one of them are two sites.
 @lru_cache(maxsize=1)
 def _suffix_list() -> Any:
-    import tldextract  # on first use: reading its snapshot takes ~30 ms
+    import tldextract  # on first use, once per process: import and snapshot take ~80 ms
 
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
@@ -149,13 +149,13 @@ def article_identity(
         return Identity(own)
     try:
         target = urljoin(fetched_url, declared.strip())
-        canon = urlsplit(target)
+        canon, page = urlsplit(target), urlsplit(fetched_url)
         host = canon.hostname
-    except ValueError:  # an unbalanced [ in the host, a bad port
+    except ValueError:  # an unbalanced [ in the host
         return Identity(own)
     if canon.scheme not in ("http", "https") or not host:
         return Identity(own)
-    if canon.path in ("", "/") and urlsplit(fetched_url).path not in ("", "/"):
+    if canon.path in ("", "/") and page.path not in ("", "/"):
         return Identity(own)
     declared_url = _safe_canonical(target)
     if same_site(target, fetched_url, aliases=site_hosts):
