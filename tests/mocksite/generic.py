@@ -4,8 +4,8 @@ Its article ids start with a letter (``/news/article/A2026071220290000630``), on
 a slug URL with no digits at all, and most articles declare a canonical on another host: a
 story syndicated from 연합뉴스 or 뉴시스 (``rel=canonical`` or only ``og:url``), a staging
 mirror. With ``sitemap=True`` its robots.txt names a sitemap that lists every article (one
-twice, with a tracking parameter), the home page and eight section pages; without, its
-articles are found through its section list, three a page.
+twice, with a tracking parameter), the home page, eight section pages and a page robots.txt
+forbids; without, its articles are found through its section list, three a page.
 """
 
 from __future__ import annotations
@@ -152,6 +152,7 @@ class GenericSite:
         locs += [self.url(a.path) for a in self.articles]
         locs.append(self.url(self.articles[0].path) + "?utm_source=sitemap")
         locs += [self.url(f"/section/{n}") for n in range(1, self.sections + 1)]
+        locs.append(self.url("/private/news/article/A2026071220290000999"))  # robots.txt: no
         urls = "".join(f"<url><loc>{html.escape(u)}</loc></url>" for u in locs)
         return f'<?xml version="1.0" encoding="utf-8"?><urlset {ns}>{urls}</urlset>'.encode()
 
