@@ -147,6 +147,18 @@ def _initial(db: Database) -> None:
     db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('crisismerge', 64)")
 
 
+@MIGRATIONS(name="0003_declared_canonical")
+def _declared_canonical(db: Database) -> None:
+    # A canonical URL the page declared on another site (a syndicated copy names the agency's
+    # URL): kept beside the article, never as its url. NULL when it declared none, or its own.
+    db.execute("ALTER TABLE articles ADD COLUMN declared_canonical TEXT")
+    db.execute("ALTER TABLE captures ADD COLUMN declared_canonical TEXT")
+    db.execute(
+        "CREATE INDEX articles_declared_canonical ON articles(declared_canonical) "
+        "WHERE declared_canonical IS NOT NULL"
+    )
+
+
 def open_db(path: str | Path) -> Database:
     """Open (or create) the archive at ``path`` and bring its schema up to date.
 

@@ -159,7 +159,9 @@ def save(
     """Store ``capture`` and the ``article`` extracted from it, in one transaction.
 
     ``article`` is ``newscrawl.extract.Article.to_dict()``; its ``canonical_url`` is the
-    article's key. Any error rolls back the whole save and propagates.
+    article's key, its ``declared_canonical`` (a canonical URL the page declared on another
+    site) is stored beside it, on the article and the capture. Any error rolls back the
+    whole save and propagates.
 
     The search index is written in the same transaction, unless ``index`` is given: then
     the save's index changes are added to it, for the caller to apply before it commits
@@ -222,6 +224,7 @@ def _apply(
         raise ValueError("article has neither canonical_url nor url")
     status = str(article.get("status") or "empty")
     messages = _json(list(article.get("messages") or []))
+    declared = article.get("declared_canonical")
     current = db.execute(
         """SELECT a.id, a.content_hash, a.title, a.body, a.revision_count, c.fetched_at
            FROM articles a JOIN captures c ON c.id = a.capture_id WHERE a.url = ?""",
@@ -230,19 +233,19 @@ def _apply(
     article_id = current[0] if current else None
     if status not in ARTICLE_STATUSES:
         # The capture row says what failed; an article archived before stays as it was.
-        _mark_capture(db, capture_id, status, messages, url, article_id)
+        _mark_capture(db, capture_id, status, messages, url, declared, article_id)
         return SaveResult.FAILED
 
     fields = _article_fields(article, site, status, messages)
     digest = content_hash(fields["title"], fields["subtitle"], fields["body"])
     if current is None:
         article_id = _insert_article(db, url, fields, digest, capture_id, fetched_at)
-        _mark_capture(db, capture_id, status, messages, url, article_id)
+        _mark_capture(db, capture_id, status, messages, url, declared, article_id)
         _insert_revision(db, article_id, 1, capture_id, fetched_at, origin, digest, fields)
         index.add(article_id, fields["title"], fields["body"])
         return SaveResult.NEW
 
-    _mark_capture(db, capture_id, status, messages, url, article_id)
+    _mark_capture(db, capture_id, status, messages, url, declared, article_id)
     _, current_hash, old_title, old_body, revision_count, version_fetched_at = current
     is_newer = fetched_at >= version_fetched_at
     _touch(db, article_id, fetched_at)
@@ -267,12 +270,19 @@ def _apply(
 
 
 def _mark_capture(
-    db: Database, capture_id: int, status: str, messages: str, url: str, article_id: int | None
+    db: Database,
+    capture_id: int,
+    status: str,
+    messages: str,
+    url: str,
+    declared: str | None,
+    article_id: int | None,
 ) -> None:
     db.execute(
         """UPDATE captures SET extraction_status = ?, extraction_messages = ?,
-                               canonical_url = ?, article_id = ? WHERE id = ?""",
-        [status, messages, url, article_id, capture_id],
+                               canonical_url = ?, declared_canonical = ?, article_id = ?
+           WHERE id = ?""",
+        [status, messages, url, declared, article_id, capture_id],
     )
 
 
@@ -296,6 +306,7 @@ def _article_fields(
         "cms": article.get("cms"),
         "status": status,
         "messages": messages,
+        "declared_canonical": article.get("declared_canonical"),
     }
 
 
@@ -314,6 +325,7 @@ _METADATA = (
     "cms",
     "status",
     "messages",
+    "declared_canonical",
 )
 _CONTENT = ("title", "subtitle", "body")
 

@@ -12,12 +12,14 @@ import gzip
 import logging
 import re
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from lxml import etree, html
 
+from newscrawl import urls
 from newscrawl.extract.dates import KST
 from newscrawl.extract.dates import parse_date as parse_korean_date
 
@@ -40,8 +42,22 @@ _LIST = {
     "ndsoft": re.compile(r"/articleList\.html(?:\?|$)", re.I),
     "gnuboard": re.compile(r"/board\.php\?(?![^#]*\bwr_id=)[^#]*\bbo_table=\w+", re.I),
 }
-# Generic sites: a long number in the path or query is the most common article id.
-_GENERIC_ID = re.compile(r"(?:/|=)\d{5,}(?:\.\w+)?(?:[/?&#]|$)|/20\d{2}/?\d{2}/?\d{2}/.+")
+# Generic sites: a long number in the path or query is the most common article id, at times
+# behind a letter or two (``/news/article/A2026071220290000630``, ``?id=NISX2026...``). Only
+# links found in HTML pages are judged by it: a sitemap or feed entry is the site's own word.
+_GENERIC_ID = re.compile(
+    r"(?:/|=)[A-Za-z]{0,4}\d{5,}(?:\.\w+)?(?:[/?&#_]|$)|/20\d{2}/?\d{2}/?\d{2}/.+"
+)
+# Generic sites: section and list pages, walked (with their pagination) when a site has no
+# sitemap or feed.
+_GENERIC_LIST = re.compile(
+    r"(?:^|[/_.?&=-])(?:list|lists|section|sections|sector|category|categories|cate|"
+    r"subsection|series|news)(?:$|[/_.?&=-])",
+    re.I,
+)
+_STATIC = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|pdf|hwp|zip|mp3|mp4|css|js|xml|gz|rss)(?:\?|$)", re.I
+)
 _NOT_ARTICLE = re.compile(
     r"login|logout|member|search|articleList|\.(?:jpe?g|png|gif|pdf|hwp|zip|mp4|css|js)(?:\?|$)",
     re.I,
@@ -170,14 +186,22 @@ def detect_cms(text: str, url: str) -> str:
     return "ndsoft" if ndsoft >= gnuboard else "gnuboard"
 
 
-def same_site(url: str, home_url: str) -> bool:
-    """Whether ``url`` is on the site's host, counting ``www.`` and ``m.`` aliases as one."""
+def same_site(url: str, home_url: str, *, aliases: Iterable[str] = ()) -> bool:
+    """Whether ``url`` is on the site of ``home_url`` or of one of its ``aliases`` (one
+    registrable domain: ``www.``, ``m.`` and other subdomains are one site)."""
+    return urls.same_site(url, home_url, aliases=aliases)
 
-    def bare(u: str) -> str:
-        netloc = urlsplit(u).netloc.lower()
-        return re.sub(r"^(?:www|m|mobile)\.", "", netloc)
 
-    return bare(url) == bare(home_url)
+def is_page_url(url: str) -> bool:
+    """Whether a URL a sitemap or feed lists may be an article page: http(s), not the home
+    page, not an image, document or feed."""
+    if not url.startswith(("http://", "https://")):
+        return False
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return False
+    return path not in ("", "/") and not _STATIC.search(path)
 
 
 def is_article_url(url: str, cms: str, *, pattern: str | None = None) -> bool:
@@ -196,9 +220,35 @@ def is_article_url(url: str, cms: str, *, pattern: str | None = None) -> bool:
 
 
 def is_list_url(url: str, cms: str) -> bool:
-    """Whether a URL is a paginated article list of this CMS family."""
+    """Whether a URL is a paginated article list of this CMS family; on a generic site, a
+    link that names a list, section or category and is not an article or a file."""
     rule = _LIST.get(cms)
-    return rule is not None and rule.search(url) is not None
+    if rule is not None:
+        return rule.search(url) is not None
+    if cms != "generic" or not is_page_url(url) or _NOT_ARTICLE.search(url):
+        return False
+    parts = urlsplit(url)
+    where = f"{parts.path}?{parts.query}"
+    return _GENERIC_LIST.search(where) is not None and not _GENERIC_ID.search(where)
+
+
+def next_page_link(links: Iterable[str], url: str) -> str | None:
+    """The link of a list page to its following page — the same list (path and parameters
+    but ``page``) with ``page=N+1`` or a path ending ``/page/N+1`` (WordPress) — or None when
+    the page shows none."""
+    following = list_page_number(url) + 1
+    for link in links:
+        if list_page_number(link) == following and _list_of(link) == _list_of(url):
+            return link
+    return None
+
+
+def _list_of(url: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """What names a list apart from its page: host, path without ``/page/N``, other params."""
+    parts = urlsplit(url)
+    path = re.sub(r"/page/\d+/?$", "", parts.path).rstrip("/")
+    query = sorted((k, v) for k, v in parse_qsl(parts.query) if k != "page")
+    return parts.netloc.lower(), path, query
 
 
 def page_links(text: str | bytes, base_url: str) -> list[str]:
@@ -227,11 +277,13 @@ def feed_links(text: str | bytes, base_url: str) -> list[str]:
 
 
 def list_page_number(url: str) -> int:
-    """The ``page`` parameter of a list URL (1 when absent)."""
-    for key, value in parse_qsl(urlsplit(url).query):
+    """The ``page`` parameter of a list URL, or its ``/page/N`` path end (1 when absent)."""
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
         if key == "page" and value.isdigit():
             return int(value)
-    return 1
+    found = re.search(r"/page/(\d+)/?$", parts.path)
+    return int(found.group(1)) if found else 1
 
 
 def next_list_page(url: str) -> str:

@@ -27,10 +27,13 @@ class Prepared:
 
 
 def extract_page(page: Page) -> Article:
-    """The Article of a fetched page; an HTTP error page is recorded as not an article."""
+    """The Article of a fetched page; an HTTP error page is recorded as not an article.
+
+    The article's URL is the one the page was fetched from (after redirects), or a canonical
+    it declares on its own site (``page.site_hosts`` included), never another site's."""
     if page.status >= 400:
         return _unextracted(page, Status.NOT_ARTICLE, f"HTTP {page.status}")
-    article = extract(page.body, page.final_url, encoding=page.encoding)
+    article = extract(page.body, page.final_url, encoding=page.encoding, site_hosts=page.site_hosts)
     article.site = page.site
     return article
 

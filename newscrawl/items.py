@@ -30,11 +30,21 @@ class Page:
     encoding: str | None  # what the HTTP header declared, if anything
     fetched_at: datetime  # UTC
     site: str  # registry name of the site
+    # The site's home host and aliases: a canonical the page declares on one of them is
+    # the same site (newscrawl.urls.article_identity).
+    site_hosts: tuple[str, ...] = ()
     article: Article | None = field(default=None)
     blob: Blob | None = field(default=None)  # the raw bytes packed for the archive
 
     @classmethod
-    def from_response(cls, response: Response, site: str, *, fetched_at: datetime) -> Page:
+    def from_response(
+        cls,
+        response: Response,
+        site: str,
+        *,
+        fetched_at: datetime,
+        site_hosts: tuple[str, ...] = (),
+    ) -> Page:
         """The Page of a Scrapy response; ``url`` is the first URL before any redirect."""
         charset = _CHARSET.search(response.headers.get(b"Content-Type") or b"")
         return cls(
@@ -49,4 +59,5 @@ class Page:
             encoding=charset.group(1).decode("ascii").lower() if charset else None,
             fetched_at=fetched_at,
             site=site,
+            site_hosts=site_hosts,
         )

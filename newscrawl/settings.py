@@ -24,6 +24,11 @@ NEWSCRAWL_REVISIT_DAYS = 2
 NEWSCRAWL_CONTACT = "https://github.com/newscrawl/newscrawl"
 # Safety bound on list pagination per list, whatever the other stop rules say.
 NEWSCRAWL_MAX_LIST_PAGES = 200
+# An article URL shape (digits as placeholders) that gave this many non-article pages and no
+# article is not fetched again for the rest of the run (newscrawl.shapes); 0 turns it off.
+NEWSCRAWL_NOT_ARTICLE_SHAPE_HITS = 3
+# Section/list pages of a generic site without sitemap or feed, taken from its home page.
+NEWSCRAWL_GENERIC_LIST_PAGES = 10
 # Longest wait honoured from a Retry-After header, and the base of exponential backoff.
 NEWSCRAWL_RETRY_MAX_DELAY = 300.0
 NEWSCRAWL_RETRY_BACKOFF_BASE = 5.0
@@ -70,6 +75,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Before robots.txt (100): a shape learned as not an article costs nothing to refuse.
+    "newscrawl.shapes.NotArticleShapes": 90,
 }
 EXTENSIONS = {
     "newscrawl.extensions.GcTuning": 0,

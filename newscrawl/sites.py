@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from newscrawl.urls import registrable_domain, same_site
+
 __all__ = [
     "CMS_FAMILIES",
     "DEFAULT_REGISTRY",
@@ -34,7 +36,8 @@ _REGION_NAMES = (
 REGIONS = frozenset(_REGION_NAMES.split(" "))
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _KEYS = {"name", "title", "home_url", "cms", "region", "feeds", "sitemaps", "list_pages"}
-_OPTIONAL = {"article_pattern"}
+_OPTIONAL = {"article_pattern", "aliases"}
+_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
 class RegistryError(ValueError):
@@ -54,6 +57,7 @@ class Site:
     sitemaps: tuple[str, ...] = ()
     list_pages: tuple[str, ...] = ()
     article_pattern: str | None = None
+    aliases: tuple[str, ...] = ()  # other hosts of the same paper (another domain, a CDN)
     detected: bool = field(default=False, compare=False)  # cms came from the home page
 
     @property
@@ -61,6 +65,17 @@ class Site:
         """Host (and port) of the home page, without a leading ``www.``."""
         netloc = urlsplit(self.home_url).netloc.lower()
         return netloc.removeprefix("www.")
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        """The home page's host (and port) and the aliases: every URL on one of their sites
+        (:func:`newscrawl.urls.site_key`) belongs to this paper."""
+        return (urlsplit(self.home_url).netloc.lower(), *self.aliases)
+
+    def owns(self, url: str) -> bool:
+        """Whether ``url`` is on this paper's site: its home's or an alias's."""
+        home, *aliases = self.hosts
+        return same_site(url, home, aliases=aliases)
 
     def with_cms(self, cms: str) -> Site:
         """The same site served by another CMS family (after detection on the home page)."""
@@ -72,6 +87,26 @@ def _urls(entry: Mapping[str, Any], key: str, home: str, where: str) -> tuple[st
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
         raise RegistryError(f"{where}: {key} must be a list of URLs")
     return tuple(urljoin(home, v) for v in values)
+
+
+def _aliases(entry: Mapping[str, Any], home: str, where: str) -> tuple[str, ...]:
+    """The ``aliases`` of an entry: host names, each of a site other than the home's."""
+    values = entry.get("aliases", [])
+    if not isinstance(values, list):
+        raise RegistryError(f"{where}: aliases must be a list of host names")
+    for value in values:
+        if not isinstance(value, str) or not _HOST.match(value):
+            raise RegistryError(
+                f"{where}: alias {value!r} is not a host name (like 'www.example.co.kr')"
+            )
+        if not registrable_domain(value):
+            raise RegistryError(f"{where}: alias {value!r} is a public suffix, not a site")
+        if same_site(value, home):
+            raise RegistryError(
+                f"{where}: alias {value!r} is already on the home_url's site; "
+                "aliases name other domains"
+            )
+    return tuple(dict.fromkeys(values))
 
 
 def _site(entry: Any, index: int) -> Site:
@@ -109,6 +144,7 @@ def _site(entry: Any, index: int) -> Site:
     return Site(
         name=name,
         title=title.strip(),
+        aliases=_aliases(entry, home, where),
         home_url=home,
         cms=cms,
         region=region,
@@ -154,14 +190,21 @@ def select_sites(
 
 
 def site_for_url(url: str, registry: Mapping[str, Site] | None = None) -> Site:
-    """The site of a home URL: its registry entry if it has one, else a new site to detect."""
+    """The site of a home URL: its registry entry if it has one, else a new site to detect.
+
+    The entry whose home host is the URL's (``www.`` aside) wins; else the one whose site
+    holds it (``m.PAPER`` finds ``www.PAPER``, an alias finds its paper)."""
     parts = urlsplit(url if "://" in url else f"https://{url}")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise RegistryError(f"url {url!r} is not an absolute http(s) URL")
     home = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
     host = parts.netloc.lower().removeprefix("www.")
-    for site in (registry or {}).values():
+    sites = list((registry or {}).values())
+    for site in sites:
         if site.host == host:
+            return site
+    for site in sites:
+        if site.owns(home):
             return site
     name = re.sub(r"[^a-z0-9_.-]", "-", host)
     return Site(name=name, title=host, home_url=home, cms="generic", region=None)

@@ -139,6 +139,10 @@ def test_detect_cms(html: str, cms: str) -> None:
         ("https://www.imaeil.com/page/view/2025120616430012345", "generic", True),
         ("https://www.busan.com/list.php?section=society", "generic", False),
         ("https://www.busan.com/photo/20251206123456.jpg", "generic", False),
+        ("https://www.paper.co.kr/news/article/A2026071220290000630", "generic", True),
+        ("https://www.paper.co.kr/view.php?id=NISX20260712_0001", "generic", True),
+        ("https://www.paper.co.kr/news/article/A123", "generic", False),
+        ("https://www.paper.co.kr/story/namdo-food-festival-opens", "generic", False),
         ("javascript:void(0)", "generic", False),
     ],
 )
@@ -184,3 +188,68 @@ def test_same_site_counts_www_and_m_as_one() -> None:
     assert d.same_site("http://jnilbo.com/x", "https://www.jnilbo.com/")
     assert not d.same_site("https://www.kbsm.net/x", "https://www.jnilbo.com/")
     assert not d.same_site("http://127.0.0.1:2/x", "http://127.0.0.1:1/")
+
+    assert d.same_site("https://a.example.co.kr/x", "https://b.example.co.kr/")
+    assert not d.same_site("https://example.co.kr/x", "https://other.co.kr/")
+    assert d.same_site("https://m.paper.kr/x", "https://www.paper.co.kr/", aliases=["paper.kr"])
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.paper.co.kr/story/namdo-food-festival-opens", True),
+        ("https://www.paper.co.kr/news/article/A2026071220290000630", True),
+        ("https://www.paper.co.kr/section/3", True),  # fetched; extraction tells what it is
+        ("https://www.paper.co.kr/", False),
+        ("https://www.paper.co.kr", False),
+        ("https://www.paper.co.kr/photo/2026/a.JPG", False),
+        ("https://www.paper.co.kr/sitemap-2.xml", False),
+        ("https://www.paper.co.kr/files/report.pdf?dl=1", False),
+        ("ftp://www.paper.co.kr/a", False),
+        ("http://[oops/a", False),
+    ],
+)
+def test_is_page_url_judges_sitemap_and_feed_entries_by_kind_not_by_shape(
+    url: str, expected: bool
+) -> None:
+    assert d.is_page_url(url) is expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.paper.co.kr/news/list?sc=society", True),
+        ("https://www.paper.co.kr/section/politics", True),
+        ("https://www.paper.co.kr/category/economy/", True),
+        ("https://www.paper.co.kr/news/", True),
+        ("https://www.paper.co.kr/list.php?sector=3", True),
+        ("https://www.paper.co.kr/news/article/A2026071220290000630", False),  # an article
+        ("https://www.paper.co.kr/news/view.php?id=2026071212345", False),
+        ("https://www.paper.co.kr/member/login?next=/news/list", False),
+        ("https://www.paper.co.kr/about", False),
+        ("https://www.paper.co.kr/newsletter", False),
+        ("https://www.paper.co.kr/", False),
+    ],
+)
+def test_generic_list_urls(url: str, expected: bool) -> None:
+    assert d.is_list_url(url, "generic") is expected
+
+
+def test_next_page_link_is_the_one_the_list_shows() -> None:
+    first = "https://www.paper.co.kr/news/list?sc=society"
+    links = [
+        "https://www.paper.co.kr/news/list?sc=society&page=3",
+        "https://www.paper.co.kr/news/list?sc=society&page=2",
+        "https://www.paper.co.kr/news/article/A2026071220290000630",
+    ]
+    assert d.next_page_link(links, first) == links[1]
+    assert d.next_page_link(links, links[1]) == links[0]
+    assert d.next_page_link(links, links[0]) is None  # the last page
+    wordpress = "https://blog.paper.kr/category/local/"
+    following = ["https://blog.paper.kr/category/local/page/2/"]
+    assert d.next_page_link(following, wordpress) == following[0]
+    assert d.list_page_number(following[0]) == 2
+    assert d.next_page_link(["https://blog.paper.kr/category/local/page/3/"], following[0])
+    assert d.next_page_link(["https://other.kr/news/list?sc=society&page=2"], first) is None
+    another_list = "https://www.paper.co.kr/news/list?sc=economy&page=2"
+    assert d.next_page_link([another_list], first) is None

@@ -91,8 +91,8 @@ def test_select_by_names_and_region() -> None:
 
 def test_site_for_url_finds_registry_entry_or_makes_a_new_site() -> None:
     registry = load_registry()
-    assert site_for_url("https://m.kbsm.net/", registry).name != "kbsm"  # m. is not www.
     assert site_for_url("http://www.kbsm.net/", registry).name == "kbsm"
+    assert site_for_url("kbsm.net", registry).name == "kbsm"
     new = site_for_url("http://127.0.0.1:8080/", registry)
     assert (new.name, new.home_url, new.region) == (
         "127.0.0.1-8080",
@@ -101,3 +101,53 @@ def test_site_for_url_finds_registry_entry_or_makes_a_new_site() -> None:
     )
     with pytest.raises(RegistryError):
         site_for_url("ftp://example.com/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://m.kbsm.net/", "https://mobile.kbsm.net/news/", "http://kbsm.net", "m.kbsm.net"],
+)
+def test_site_for_url_finds_the_www_entry_from_another_host_of_its_site(url: str) -> None:
+    site = site_for_url(url, load_registry())
+    assert (site.name, site.home_url) == ("kbsm", "https://www.kbsm.net/")
+
+
+def test_site_for_url_does_not_take_a_co_kr_neighbour_for_a_registry_site() -> None:
+    registry = load_registry()  # kyongbuk.co.kr is in it; other.co.kr shares only the suffix
+    assert site_for_url("https://m.kyongbuk.co.kr/", registry).name == "kyongbuk"
+    assert site_for_url("https://www.other.co.kr/", registry).name == "other.co.kr"
+
+
+def test_site_for_url_keeps_loopback_ports_apart(tmp_path: Path) -> None:
+    text = GOOD.replace("https://www.kbsm.net/", "http://127.0.0.1:8001/")
+    registry = load_registry(write(tmp_path, text))
+    assert site_for_url("http://127.0.0.1:8001/", registry).name == "kbsm"
+    assert site_for_url("http://127.0.0.1:8002/", registry).name == "127.0.0.1-8002"
+
+
+def test_aliases_are_hosts_of_the_same_paper(tmp_path: Path) -> None:
+    text = GOOD + 'aliases = ["www.kbsm.co.kr", "cdn.kbsmimg.com"]\n'
+    site = load_registry(write(tmp_path, text))["kbsm"]
+    assert site.aliases == ("www.kbsm.co.kr", "cdn.kbsmimg.com")
+    assert site.hosts == ("www.kbsm.net", "www.kbsm.co.kr", "cdn.kbsmimg.com")
+    assert site.owns("https://m.kbsm.co.kr/news/articleView.html?idxno=1")
+    assert site.owns("https://m.kbsm.net/news/articleView.html?idxno=1")
+    assert not site.owns("https://www.yna.co.kr/view/AKR20260712")
+    registry = {"kbsm": site}
+    assert site_for_url("https://kbsm.co.kr/", registry).name == "kbsm"
+
+
+@pytest.mark.parametrize(
+    ("aliases", "message"),
+    [
+        ('"www.kbsm.co.kr"', "aliases must be a list"),
+        ('["https://www.kbsm.co.kr/"]', "not a host name"),
+        ('["co.kr"]', "is a public suffix"),
+        ('["m.kbsm.net"]', "already on the home_url's site"),
+        ("[3]", "not a host name"),
+    ],
+)
+def test_bad_aliases_are_named(tmp_path: Path, aliases: str, message: str) -> None:
+    text = GOOD + f"aliases = {aliases}\n"
+    with pytest.raises(RegistryError, match=rf"site 'kbsm' \(entry 1\): .*{message}"):
+        load_registry(write(tmp_path, text))

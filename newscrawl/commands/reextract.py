@@ -3,7 +3,9 @@
 Nothing is fetched: every capture in the archive (of one site, or fetched since a date) is run
 through ``newscrawl.extract`` again and saved with ``archive.save_extraction``, which updates the
 article and adds a revision when the result changed. So an extractor fix improves the whole
-archive without a re-crawl.
+archive without a re-crawl. The URL identity rule is the crawl's: a capture's article is kept
+under the URL it was fetched from, or a canonical declared on its site (the home host in the
+archive's ``sites`` table, and the registry's aliases).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import argparse
 import logging
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -21,15 +25,23 @@ from scrapy.exceptions import UsageError
 import archive
 from newscrawl.extraction import extract_page
 from newscrawl.items import Page
+from newscrawl.sites import DEFAULT_REGISTRY, RegistryError, Site, load_registry
 
 logger = logging.getLogger(__name__)
 
 
 def reextract(
-    db_path: str | Path, *, site: str | None = None, since: date | None = None
+    db_path: str | Path,
+    *,
+    site: str | None = None,
+    since: date | None = None,
+    registry: Mapping[str, Site] | None = None,
 ) -> Counter:
-    """Re-run extraction over the stored captures; returns counts per save result."""
+    """Re-run extraction over the stored captures; returns counts per save result.
+
+    ``registry`` gives the sites' aliases (hosts whose canonicals count as the site's own)."""
     db = archive.open_db(db_path)
+    hosts = site_hosts(db, registry or {})
     counts: Counter = Counter()
     since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     try:
@@ -45,6 +57,7 @@ def reextract(
                     encoding=capture.encoding,
                     fetched_at=capture.fetched_at,
                     site=capture.site or "",
+                    site_hosts=hosts.get(capture.site or "", ()),
                 )
                 article = extract_page(page)
                 result = group.save_extraction(capture_id, article.to_dict())
@@ -53,6 +66,16 @@ def reextract(
     finally:
         db.close()
     return counts
+
+
+def site_hosts(db: Any, registry: Mapping[str, Site]) -> dict[str, tuple[str, ...]]:
+    """Per site name, its home host (as the archive recorded it) and registry aliases."""
+    hosts: dict[str, tuple[str, ...]] = {
+        name: (urlsplit(home).netloc.lower(),)
+        for name, home in db.execute("SELECT name, home_url FROM sites WHERE home_url != ''")
+    }
+    hosts.update({site.name: site.hosts for site in registry.values()})
+    return hosts
 
 
 class Command(ScrapyCommand):
@@ -82,7 +105,11 @@ class Command(ScrapyCommand):
         path = self.settings.get("ARCHIVE_DB_PATH")
         if not path or not Path(path).exists():
             raise UsageError(f"no archive at ARCHIVE_DB_PATH={path!r}", print_help=False)
-        counts = reextract(path, site=opts.site, since=since)
+        try:
+            registry = load_registry(self.settings.get("NEWSCRAWL_SITES_FILE") or DEFAULT_REGISTRY)
+        except RegistryError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        counts = reextract(path, site=opts.site, since=since, registry=registry)
         total = sum(v for k, v in counts.items() if not k.startswith("status/"))
         summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
         print(f"re-extracted {total} capture(s) from {path}: {summary or 'nothing to do'}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.article import Article, Image, Status
@@ -35,7 +35,7 @@ from newscrawl.extract.fields import (
 )
 from newscrawl.extract.meta import PageMeta, read_meta
 from newscrawl.extract.zone import header_zone
-from newscrawl.urls import canonical_url
+from newscrawl.urls import article_identity, canonical_url
 
 __all__ = ["Article", "Image", "Status", "extract"]
 
@@ -54,25 +54,31 @@ MIN_BODY = 80  # characters; less is a teaser, a list item or an error message
 MAX_BYTES = 20_000_000
 
 
-def extract(html: bytes | str, url: str, *, encoding: str | None = None) -> Article:
+def extract(
+    html: bytes | str, url: str, *, encoding: str | None = None, site_hosts: Iterable[str] = ()
+) -> Article:
     """Extract one article page.
 
     ``html`` as bytes is decoded like a browser would (BOM, ``encoding`` — an HTTP
     Content-Type value or charset name —, the meta charset, then detection); as str it
-    is used as is. ``url`` is the page's address, used for the site, relative links and
-    the canonical URL.
+    is used as is. ``url`` is the page's address (after redirects), used for the site,
+    relative links and the article's URL. ``site_hosts`` are the home host and aliases of
+    the site it was fetched for: a canonical declared on one of them is the same site
+    (:func:`newscrawl.urls.article_identity`).
     """
     host = (urlsplit(url).hostname or "").lower()
     article = Article(url=url, canonical_url=_safe_canonical(url), site=host)
     try:
-        return _extract(html, url, encoding, article)
+        return _extract(html, url, encoding, article, tuple(site_hosts))
     except RecursionError:
         article.status = Status.EMPTY
         article.messages.append("markup nested too deeply to read")
         return article
 
 
-def _extract(html: bytes | str, url: str, encoding: str | None, article: Article) -> Article:
+def _extract(
+    html: bytes | str, url: str, encoding: str | None, article: Article, site_hosts: tuple[str, ...]
+) -> Article:
     text: str | None = None  # the decoded document; None while only the bytes were needed
     if isinstance(html, bytes):
         if not html or html.isspace():
@@ -103,8 +109,8 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
         return _fail(article, Status.EMPTY, "no markup to parse")
 
     meta = read_meta(root)
-    if meta.canonical:
-        article.canonical_url = _canonical_from_page(url, meta.canonical) or article.canonical_url
+    identity = article_identity(url, meta.canonical or meta.get("og:url"), site_hosts=site_hosts)
+    article.canonical_url, article.declared_canonical = identity.url, identity.declared_canonical
     profile = choose_profile(root, meta, url)
     article.cms = profile.name
     article.title = resolve_title(profile, meta)
@@ -275,14 +281,3 @@ def _safe_canonical(url: str) -> str:
         return canonical_url(url)
     except ValueError:
         return url
-
-
-def _canonical_from_page(url: str, href: str) -> str | None:
-    """The page's rel=canonical, unless it points off-site or to a home page (a CMS default)."""
-    target = urljoin(url, href)
-    page, canon = urlsplit(url), urlsplit(target)
-    if canon.scheme not in ("http", "https") or not canon.hostname:
-        return None
-    if canon.path in ("", "/") and page.path not in ("", "/"):
-        return None
-    return _safe_canonical(target)

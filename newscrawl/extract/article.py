@@ -35,7 +35,7 @@ class Article:
     """
 
     url: str
-    canonical_url: str
+    canonical_url: str  # the URL it is archived under (newscrawl.urls.article_identity)
     site: str
     title: str | None = None
     subtitle: str | None = None
@@ -53,6 +53,9 @@ class Article:
     cms: str = "generic"
     status: Status = Status.EMPTY
     messages: list[str] = field(default_factory=list)
+    #: A canonical URL the page declared on another site (syndication, a mirror): kept for
+    #: study, never the article's URL.
+    declared_canonical: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 strings, the status as its value."""

@@ -26,6 +26,7 @@ from newscrawl import discovery
 from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
+from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from newscrawl.spiders.policy import Decision, FetchPolicy, parse_count, parse_since
 
@@ -61,6 +62,7 @@ class NewsSpider(Spider):
         # Sites whose last run stopped early: lists are read past pages with nothing new.
         self.catch_up: set[str] = set()
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
+        self.lists = ListsOnHold()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -83,6 +85,7 @@ class NewsSpider(Spider):
         spider.sites = {s.name: s for s in chosen}
         spider.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
         spider.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
+        spider.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
         spider.db_path = settings.get("ARCHIVE_DB_PATH")
         return spider
 
@@ -149,8 +152,13 @@ class NewsSpider(Spider):
                 )
             site = site.with_cms(detected)
             self.sites[site.name] = site
+        links = discovery.page_links(response.body, response.url)
+        if site.cms == "generic" and not site.list_pages:
+            # Walked only if the site turns out to have no sitemap or feed (ListsOnHold).
+            lists = [u for u in links if site.owns(u) and discovery.is_list_url(u, site.cms)]
+            self.lists.hold(site.name, lists[: self.generic_list_pages])
         yield from self._discover(site, response)
-        yield from self._articles(site, discovery.page_links(response.body, response.url), "home")
+        yield from self._articles(site, links, "home")
 
     def home_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
@@ -162,12 +170,14 @@ class NewsSpider(Spider):
     def _discover(self, site: Site, home: Response | None) -> Iterator[Request]:
         """Requests for robots.txt, feeds, sitemaps and list pages of a site."""
         base = site.home_url
+        robots = urljoin(base, "/robots.txt")
+        self.lists.asked(site.name, robots)
         yield self._request(
             site,
-            urljoin(base, "/robots.txt"),
+            robots,
             "robots",
             errback=self.quiet_failure,
-            meta={"dont_obey_robotstxt": True},
+            meta={"dont_obey_robotstxt": True, "held_by": robots},
         )
         feeds = [*site.feeds, *(urljoin(base, f) for f in discovery.DEFAULT_FEEDS[site.cms])]
         lists = [
@@ -183,10 +193,10 @@ class NewsSpider(Spider):
                     if discovery.is_list_url(u, site.cms) and "sca=" not in u
                 ]
                 lists += boards[:5]
-        for url in dict.fromkeys(u for u in feeds if discovery.same_site(u, base)):
-            yield self._request(site, url, "feed", errback=self.quiet_failure)
+        for url in dict.fromkeys(u for u in feeds if site.owns(u)):
+            yield from self._site_list(site, url, "feed")
         for url in dict.fromkeys(site.sitemaps):
-            yield self._request(site, url, "sitemap", errback=self.quiet_failure)
+            yield from self._site_list(site, url, "sitemap")
         for url in dict.fromkeys(lists):
             yield self._request(site, url, "list", errback=self.quiet_failure)
 
@@ -196,12 +206,26 @@ class NewsSpider(Spider):
         if not found and not site.sitemaps:
             found = [urljoin(site.home_url, "/sitemap.xml")]  # the conventional place
         for url in found:
-            yield self._request(site, url, "sitemap", errback=self.quiet_failure)
+            yield from self._site_list(site, url, "sitemap")
+        yield from self._answered(site, response)
+
+    def _site_list(self, site: Site, url: str, kind: str) -> Iterator[Request]:
+        """A request for a feed or sitemap, once per run; list pages wait for its answer."""
+        if self.lists.asked(site.name, url):
+            yield self._request(site, url, kind, errback=self.quiet_failure, meta={"held_by": url})
+
+    def _answered(self, site: Site, answer: Response | Failure) -> Iterator[Request]:
+        """A robots.txt, feed or sitemap answered: when it was the last one and none listed an
+        article, the site's held list pages are walked instead."""
+        held_by = answer.request.meta.get("held_by") if answer.request else None
+        for url in self.lists.answered(site.name, held_by):
+            yield self._request(site, url, "list", errback=self.quiet_failure)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
         links = discovery.parse_feed(response.body, response.url)
         yield from self._articles(site, links, "feed", trusted=True)
+        yield from self._answered(site, response)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
@@ -211,12 +235,14 @@ class NewsSpider(Spider):
             if cutoff and child.published and child.published.date() < cutoff:
                 self._count(site, "sitemaps_pruned")
                 continue
-            yield self._request(site, child.url, "sitemap", errback=self.quiet_failure)
-        yield from self._articles(site, sitemap.urls, "sitemap")
+            yield from self._site_list(site, child.url, "sitemap")
+        yield from self._articles(site, sitemap.urls, "sitemap", trusted=True)
+        yield from self._answered(site, response)
 
     def parse_list(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
-        links = [Link(u) for u in discovery.page_links(response.body, response.url)]
+        links_found = discovery.page_links(response.body, response.url)
+        links = [Link(u) for u in links_found]
         articles = [link for link in links if self._is_article(site, link.url)]
         new = sum(self.policy.is_new(link.url) for link in articles)
         yield from self._articles(site, articles, "list")
@@ -228,32 +254,41 @@ class NewsSpider(Spider):
         elif site.name not in self.catch_up:  # incremental: stop at a page with nothing new
             go_on = go_on and new > 0
         logger.debug("%s: list page %d: %d articles, %d new", site.name, page, len(articles), new)
-        if go_on:
-            yield self._request(
-                site, discovery.next_list_page(response.url), "list", errback=self.quiet_failure
-            )
+        if site.cms == "generic":  # its own next-page link: generic lists page in many ways
+            following = discovery.next_page_link(links_found, response.url)
+        else:  # NDSoft and GnuBoard both take page=N
+            following = discovery.next_list_page(response.url)
+        if go_on and following:
+            yield self._request(site, following, "list", errback=self.quiet_failure)
 
-    def quiet_failure(self, failure: Failure) -> None:
+    def quiet_failure(self, failure: Failure) -> Iterator[Request]:
         """A missing feed, sitemap or list page is normal for a guessed URL: log, count, go on."""
         site = self._site(failure)
         self._count(site, "discovery_failed")
         logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+        yield from self._answered(site, failure)
 
     # --- articles ------------------------------------------------------------------------------
     def _is_article(self, site: Site, url: str) -> bool:
-        return discovery.same_site(url, site.home_url) and discovery.is_article_url(
+        """Whether a link found in an HTML page looks like an article of the site."""
+        return site.owns(url) and discovery.is_article_url(
             url, site.cms, pattern=site.article_pattern
         )
 
     def _articles(
         self, site: Site, links: Iterable[Link | str], source: str, *, trusted: bool = False
     ) -> Iterator[Request]:
-        """Article requests for the links the policy lets through; feeds are trusted as articles."""
+        """Article requests for the links the policy lets through.
+
+        Sitemap and feed entries are ``trusted``: the site's own word that they are content, so
+        any page URL of the site is fetched whatever it looks like (extraction then says
+        whether it is an article); links found in HTML pages must look like articles."""
         for link in links:
             link = link if isinstance(link, Link) else Link(link)
             if trusted:
-                if not discovery.same_site(link.url, site.home_url):
+                if not site.owns(link.url) or not discovery.is_page_url(link.url):
                     continue
+                self.lists.listed(site.name)
             elif not self._is_article(site, link.url):
                 continue
             decision = self.policy.decide(link.url, link.published)
@@ -276,13 +311,15 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
         self._count(site, "fetched")
-        yield Page.from_response(response, site.name, fetched_at=datetime.now(UTC))
+        yield Page.from_response(
+            response, site.name, fetched_at=datetime.now(UTC), site_hosts=site.hosts
+        )
 
     def article_failed(self, failure: Failure) -> None:
         site = self._site(failure)
         if failure.check(IgnoreRequest):  # robots.txt said no, or a middleware dropped it
             self._count(site, "skipped")
-            self._count(site, "skipped/forbidden")
+            self._count(site, f"skipped/{getattr(failure.value, 'reason', 'forbidden')}")
             return
         self._count(site, "failed")
         logger.warning("%s: %s failed: %s", site.name, failure.request.url, failure.value)
