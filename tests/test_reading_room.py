@@ -303,6 +303,8 @@ def test_search_box_metadata_and_queries_follow_the_file(archive_db):
     table = get(archive_db, "/gyeongju-2021/articles").text
     assert "About the 25 columns" in table and 'class="column-descriptions"' in table
     assert "articles-columns.css" in table
+    every = get(archive_db, "/gyeongju-2021/articles?_columns=all").text
+    assert "articles-columns.css" not in every and "reading-room.css" in every
 
 
 def test_other_databases_keep_datasettes_own_pages(archive_db, tmp_path):

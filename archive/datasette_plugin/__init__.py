@@ -30,8 +30,8 @@ from datasette import hookimpl
 
 from archive.datasette_plugin import cells, views
 from archive.datasette_plugin.links import CAPTURE_ROUTE, DIFF_ROUTE, ArchiveUrls
+from archive.datasette_plugin.metadata import ALL_COLUMNS, archive_metadata
 from archive.datasette_plugin.metadata import archive_databases as _archives
-from archive.datasette_plugin.metadata import archive_metadata
 from archive.grams import fts_query
 from archive.schema import SEARCH_TABLE
 
@@ -75,7 +75,7 @@ def extra_css_urls(
         return []
     css = [views.CSS_URL]
     # The articles table shows the reading columns unless the reader chose columns.
-    chosen = request is not None and {"_col", "_nocol"} & set(request.args.keys())
+    chosen = request is not None and {"_col", "_nocol", ALL_COLUMNS} & set(request.args.keys())
     if view_name == "table" and table == "articles" and not chosen:
         css.append(views.ARTICLES_CSS_URL)
     return [datasette.urls.path(url) for url in css]

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "ALL_COLUMNS",
     "ARCHIVE_TABLES",
     "METADATA_PATH",
     "ArchiveDetector",
@@ -30,6 +31,9 @@ METADATA_PATH = Path(__file__).resolve().parents[1] / "metadata.yml"
 
 #: A database holding these is an archive (written by archive.schema).
 ARCHIVE_TABLES = frozenset({"articles", "revisions", "captures", "blobs", "articles_search"})
+
+#: The query parameter that shows every column of the articles table.
+ALL_COLUMNS = "_columns"
 
 #: Default name of the archive's block in metadata.yml.
 _BLOCK = "news"
@@ -65,6 +69,10 @@ def _database_block() -> dict[str, Any]:
             table["description_html"] = (
                 f"<p>{html.escape(table['description'])}</p>{_columns_html(table)}"
             )
+    # The articles table shows its reading columns (articles-columns.css) unless asked.
+    block["tables"]["articles"]["description_html"] += (
+        f'<p class="newscrawl-all-columns"><a href="?{ALL_COLUMNS}=all">Show all columns</a></p>'
+    )
     return block
 
 
