@@ -340,3 +340,18 @@ def test_sqlite_utils_cli_searches_as_the_readme_says(archive_db):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [{"id": 1, "title": "경주시, 관광객 맞이 준비"}]
+
+
+def test_links_hold_for_a_file_name_datasette_must_escape(archive_db, tmp_path):
+    odd = tmp_path / "gb news.v2.db"
+    odd.write_bytes(archive_db.read_bytes())
+
+    async def fetch_all() -> list[int]:
+        client = Datasette([str(odd)]).client
+        page = await client.get("/gb~20news~2Ev2/articles/1")
+        hrefs = [a.get("href") for a in lxml.html.fromstring(page.text).cssselect("a")]
+        room = [h for h in hrefs if h.endswith("/page") or "/diff" in h]
+        assert len(room) == 3  # one diff, two captures
+        return [(await client.get(h)).status_code for h in room]
+
+    assert asyncio.run(fetch_all()) == [200, 200, 200]

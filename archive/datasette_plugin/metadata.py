@@ -81,7 +81,8 @@ def archive_metadata(databases: list[str]) -> dict[str, Any]:
     if not databases:
         return {}
     top = {k: v for k, v in _loaded().items() if k != "databases"}
-    return {**top, "databases": {name: _database_block() for name in databases}}
+    # A copy each time: datasette merges other metadata sources into what hooks return.
+    return copy.deepcopy({**top, "databases": {name: _database_block() for name in databases}})
 
 
 class ArchiveDetector:
