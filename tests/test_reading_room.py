@@ -231,6 +231,10 @@ def test_cells_read_as_text():
     assert cell("site", {"value": "kbsm", "label": None}) == "kbsm"
     stats = cell("stats", json.dumps({"archive/new": 5, "downloader/x": 1}), table="crawl_runs")
     assert "2 counters: new 5" in stats and "<td>downloader/x</td><td>1</td>" in stats
+    headers = cell(
+        "headers", '{"Content-Type": ["text/html; charset=utf-8"], "X": ["1"]}', "captures"
+    )
+    assert "2 headers: text/html; charset=utf-8" in headers and "<td>X</td><td>1</td>" in headers
     assert "view as captured" in cell("final_url", "https://a.kr/1", table="captures", id=4)
     assert cell("versions", 3, table=None, id=9) == (
         '<a href="/db/articles/9/diff?new=None">3 versions: what changed</a>'

@@ -60,6 +60,22 @@ def _stats(stats: dict[str, Any]) -> Markup:
     ).format(len(stats), f": {summary}" if summary else "", lines)
 
 
+def _headers(headers: dict[str, Any]) -> Markup:
+    # Folded: a response carries a dozen headers; the content type is what a reader wants.
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    shown = ", ".join(content_type) if isinstance(content_type, list) else content_type
+    lines = Markup("").join(
+        Markup("<tr><td>{}</td><td>{}</td></tr>").format(
+            k, ", ".join(map(str, v)) if isinstance(v, list) else v
+        )
+        for k, v in headers.items()
+    )
+    return Markup(
+        '<details class="newscrawl-stats"><summary>{} headers{}</summary>'
+        "<table>{}</table></details>"
+    ).format(len(headers), f": {shown}" if shown else "", lines)
+
+
 def render(*, row: Any, value: Any, column: str, table: str | None, urls: Any) -> Any:
     """The HTML of one cell of an archive database, or None for datasette's own."""
     if value is None:
@@ -73,6 +89,8 @@ def render(*, row: Any, value: Any, column: str, table: str | None, urls: Any) -
         return ", ".join(str(name) for name in _json(value)) or Markup("&nbsp;")
     if table == "crawl_runs" and column == "stats" and isinstance(_json(value), dict):
         return _stats(_json(value))
+    if table == "captures" and column == "headers" and isinstance(_json(value), dict):
+        return _headers(_json(value))
     if column in {"messages", "extraction_messages"} and isinstance(_json(value), list):
         return "; ".join(str(m) for m in _json(value))
     if table == "articles" and column == "images" and isinstance(_json(value), list):
