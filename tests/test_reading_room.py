@@ -229,6 +229,9 @@ def test_cells_read_as_text():
     assert cell("title", "<경주>", id=3) == '<a href="/db/articles/3">&lt;경주&gt;</a>'
     assert len(cell("body", "가" * 500)) == 91  # one line, not the whole text
     assert cell("site", {"value": "kbsm", "label": None}) == "kbsm"
+    second = cell("body", "고친 본문", table="revisions", article_id=2, number=2)
+    assert second == '고친 본문 <a href="/db/articles/2/diff?new=2">changes</a>'
+    assert cell("body", "첫 본문", table="revisions", article_id=2, number=1) == "첫 본문"
     stats = cell("stats", json.dumps({"archive/new": 5, "downloader/x": 1}), table="crawl_runs")
     assert "2 counters: new 5" in stats and "<td>downloader/x</td><td>1</td>" in stats
     headers = cell(

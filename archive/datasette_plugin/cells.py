@@ -101,8 +101,8 @@ def render(*, row: Any, value: Any, column: str, table: str | None, urls: Any) -
         return _excerpt(value)
     if table == "revisions" and column == "body" and isinstance(value, str):
         article, number = _get(row, "article_id"), _get(row, "number")
-        if article is None or number is None:
-            return _excerpt(value)
+        if article is None or not isinstance(number, int) or number < 2:
+            return _excerpt(value)  # the first version changed nothing
         return Markup('{} <a href="{}">changes</a>').format(
             _excerpt(value), urls.diff(article, new=number)
         )
