@@ -290,6 +290,7 @@ def test_diff_page_and_unknown_revisions(archive_db):
     assert [e.text for e in page.cssselect("ins")][-3:] == ["경주시가", "24일", "\n정정 보도다."]
     assert get(archive_db, "/gyeongju-2021/articles/1/diff?old=7").status_code == 404
     assert get(archive_db, "/gyeongju-2021/articles/99/diff").status_code == 404
+    assert get(archive_db, "/gyeongju-2021/articles/1/diff?new=x").status_code == 400
 
 
 def test_captured_page_is_decoded_and_sandboxed(archive_db):

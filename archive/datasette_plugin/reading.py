@@ -100,7 +100,7 @@ def load_article(conn: sqlite3.Connection, article_id: int) -> dict[str, Any] | 
 
 
 def load_diff(
-    conn: sqlite3.Connection, article_id: int, old: int | None, new: int | None
+    conn: sqlite3.Connection, article_id: int, *, old: int | None, new: int | None
 ) -> dict[str, Any] | None:
     """Two versions of an article (revision numbers; by default the last two) and the
     word changes of title, subtitle and body between them; None if either is unknown."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from datasette.utils import tilde_decode
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
 from markupsafe import Markup, escape
 
 from archive.blobs import decompress
@@ -126,7 +126,7 @@ def _optional_int(request: Any, name: str) -> int | None:
     if value is None or value == "":
         return None
     if not value.isdigit():
-        raise NotFound(f"{name} must be a revision number")
+        raise BadRequest(f"{name} must be a revision number, not {value!r}")
     return int(value)
 
 
@@ -135,7 +135,7 @@ async def diff_page(datasette: Any, request: Any) -> Response:
     article_id = int(request.url_vars["id"])
     old, new = _optional_int(request, "old"), _optional_int(request, "new")
     diff = await datasette.get_database(database).execute_fn(
-        lambda conn: load_diff(conn, article_id, old, new)
+        lambda conn: load_diff(conn, article_id, old=old, new=new)
     )
     if diff is None:
         raise NotFound("No such article or revision")
