@@ -159,6 +159,22 @@ def _declared_canonical(db: Database) -> None:
     )
 
 
+@MIGRATIONS(name="0004_reading_room")
+def _reading_room(db: Database) -> None:
+    # datasette's date facet and __date filters take UTC days, which put an article
+    # published at 08:00 KST on the previous day. A day in Korean time, computed (VIRTUAL:
+    # nothing to rewrite, no save code to change); date() reads the stored offset.
+    db.execute(
+        "ALTER TABLE articles ADD COLUMN published_date TEXT "
+        "GENERATED ALWAYS AS (date(published_at, '+9 hours')) VIRTUAL"
+    )
+    db.execute("CREATE INDEX articles_published_date ON articles(published_date)")
+    db.execute(
+        "ALTER TABLE captures ADD COLUMN fetched_date TEXT "
+        "GENERATED ALWAYS AS (date(fetched_at, '+9 hours')) VIRTUAL"
+    )
+
+
 def open_db(path: str | Path) -> Database:
     """Open (or create) the archive at ``path`` and bring its schema up to date.
 
