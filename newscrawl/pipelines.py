@@ -25,7 +25,7 @@ from twisted.internet.task import LoopingCall
 import archive
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
-from newscrawl.workers import BatchPool
+from newscrawl.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.workers = workers
         self.nice = nice
-        self.pool: BatchPool[Page, Prepared] | None = None
+        self.pool: WorkerPool[Page, Prepared] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -76,7 +76,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers:
-            self.pool = BatchPool(
+            self.pool = WorkerPool(
                 prepare_page, self.workers, preload=("newscrawl.extraction",), nice=self.nice
             )
             self.pool.warm_up()  # its imports overlap the crawl's first requests
@@ -98,7 +98,7 @@ class ExtractPipeline:
             else:
                 prepared = prepare_page(item)
         except BrokenProcessPool as error:
-            # BatchPool ran the page alone to be sure: this page kills the worker (a crash in
+            # WorkerPool ran the page alone to be sure: this page kills the worker (a crash in
             # a C library, memory). Its capture is archived with the failure, like any other.
             logger.warning("%s: extraction killed its worker process", item.url)
             prepared = failed_page(item, f"extraction killed its worker process: {error}")
