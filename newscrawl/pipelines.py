@@ -3,8 +3,9 @@
 Both are built by ``from_crawler`` and count every outcome in stats. The archive pipeline saves
 each page atomically (``archive.save`` in a savepoint) and commits them in groups
 (``ARCHIVE_COMMIT_EVERY`` saves or ``ARCHIVE_COMMIT_SECONDS``, whichever comes first), so a killed
-run loses at most the pages of the last second, which the next run fetches again; it keeps every
-fetched page as a capture, even when extraction found no article.
+run loses the pages of about its last second (and those still waiting for extraction), which
+the next run fetches again; it keeps every fetched page as a capture, even when extraction
+found no article.
 At the end of a run it logs one summary line per site and records the run in ``crawl_runs``.
 """
 
@@ -155,9 +156,11 @@ class ArchivePipeline:
         # The spider asks the archive about earlier runs; this one is not earlier.
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         self.group = archive.GroupCommit(self.db, every=self.every, seconds=self.seconds)
-        # A slow, polite crawl may save one page a minute: commit what waits anyway.
+        # A slow, polite crawl may save one page a minute: commit what waits anyway. Checked
+        # four times per period: checked once, a group could wait almost two periods, and
+        # a killed run lose that much.
         self._flusher = LoopingCall(self._flush_if_due)
-        self._flusher.start(self.seconds, now=False)
+        self._flusher.start(self.seconds / 4, now=False)
         logger.info("Archiving into %s (run %s)", self.path, self.run_id)
 
     def _flush_if_due(self) -> None:

@@ -86,8 +86,8 @@ def test_jobdir_crawl_killed_with_sigkill_resumes_to_completeness(
     args = ("-a", "site=mock-nd")
     settings = {"JOBDIR": str(jobdir), "CONCURRENT_REQUESTS_PER_DOMAIN": "4"}
     mock.nd_server.delay = 0.03
-    proc = subprocess.Popen(
-        mock.command(*args, **settings),
+    proc = subprocess.Popen(  # with extraction workers, as in production
+        mock.command(*args, **settings, NEWSCRAWL_EXTRACT_WORKERS="2"),
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
