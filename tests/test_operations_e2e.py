@@ -109,7 +109,7 @@ def test_jobdir_crawl_killed_with_sigkill_resumes_to_completeness(
     lost = [t for t, idxno in timed.requested if idxno not in archived]
     window = killed_at - min(lost) if lost else 0.0
     print(f"\nSIGKILL lost {len(lost)} fetched page(s), the oldest requested {window:.2f}s before")
-    assert window < 5, window  # README: about a second, and more on a loaded machine
+    assert window < 10, window  # README: about a second; generous for a loaded machine
 
     mock.nd_server.delay = 0
     timed.requested.clear()
