@@ -7,6 +7,10 @@ comes first. A failing save rolls back its own savepoint only. What a crash can 
 saves since the last commit, which the next incremental run fetches again, since they are
 not in the archive.
 
+A group holds the archive's write lock from its first save to its commit (``BEGIN
+IMMEDIATE``): other writers wait for it (the busy timeout, archive.schema.BUSY_TIMEOUT_MS),
+so keep ``seconds`` short and do slow work (extraction) outside a group.
+
 The saves' search-index changes are written together just before the commit, in the same
 transaction (see :mod:`archive.search`): other connections see an article and its index
 entry at the same moment. Should writing the index fail, the whole group is rolled back
@@ -58,7 +62,11 @@ class GroupCommit:
 
     def _grouped(self, one_save: Callable[[], SaveResult]) -> SaveResult:
         if not self.db.conn.in_transaction:
-            self.db.conn.execute("BEGIN")
+            # IMMEDIATE: the write lock is taken now, waiting for another writer (a crawl, a
+            # re-extraction) as long as the busy timeout allows. A deferred BEGIN reads first
+            # and asks for the lock at the first write; when another connection committed
+            # in between, SQLite cannot wait and fails at once: "database is locked".
+            self.db.conn.execute("BEGIN IMMEDIATE")
             self._opened_at = self.clock()
         try:
             return one_save()  # a savepoint of the open transaction

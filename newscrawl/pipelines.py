@@ -3,8 +3,9 @@
 Both are built by ``from_crawler`` and count every outcome in stats. The archive pipeline saves
 each page atomically (``archive.save`` in a savepoint) and commits them in groups
 (``ARCHIVE_COMMIT_EVERY`` saves or ``ARCHIVE_COMMIT_SECONDS``, whichever comes first), so a killed
-run loses at most the pages of the last second, which the next run fetches again; it keeps every
-fetched page as a capture, even when extraction found no article.
+run loses the pages of about its last second (and those still waiting for extraction), which
+the next run fetches again; it keeps every fetched page as a capture, even when extraction
+found no article.
 At the end of a run it logs one summary line per site and records the run in ``crawl_runs``.
 """
 
@@ -25,7 +26,7 @@ from twisted.internet.task import LoopingCall
 import archive
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
-from newscrawl.workers import BatchPool
+from newscrawl.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.workers = workers
         self.nice = nice
-        self.pool: BatchPool[Page, Prepared] | None = None
+        self.pool: WorkerPool[Page, Prepared] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -76,7 +77,7 @@ class ExtractPipeline:
 
     def open_spider(self) -> None:
         if self.workers:
-            self.pool = BatchPool(
+            self.pool = WorkerPool(
                 prepare_page, self.workers, preload=("newscrawl.extraction",), nice=self.nice
             )
             self.pool.warm_up()  # its imports overlap the crawl's first requests
@@ -98,7 +99,7 @@ class ExtractPipeline:
             else:
                 prepared = prepare_page(item)
         except BrokenProcessPool as error:
-            # BatchPool ran the page alone to be sure: this page kills the worker (a crash in
+            # WorkerPool ran the page alone to be sure: this page kills the worker (a crash in
             # a C library, memory). Its capture is archived with the failure, like any other.
             logger.warning("%s: extraction killed its worker process", item.url)
             prepared = failed_page(item, f"extraction killed its worker process: {error}")
@@ -155,9 +156,11 @@ class ArchivePipeline:
         # The spider asks the archive about earlier runs; this one is not earlier.
         self.crawler.stats.set_value("archive/run_id", self.run_id)
         self.group = archive.GroupCommit(self.db, every=self.every, seconds=self.seconds)
-        # A slow, polite crawl may save one page a minute: commit what waits anyway.
+        # A slow, polite crawl may save one page a minute: commit what waits anyway. Checked
+        # four times per period: checked once, a group could wait almost two periods, and
+        # a killed run lose that much.
         self._flusher = LoopingCall(self._flush_if_due)
-        self._flusher.start(self.seconds, now=False)
+        self._flusher.start(self.seconds / 4, now=False)
         logger.info("Archiving into %s (run %s)", self.path, self.run_id)
 
     def _flush_if_due(self) -> None:

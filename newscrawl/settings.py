@@ -80,9 +80,11 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "newscrawl.extensions.GcTuning": 0,
+    "newscrawl.jobdir.JobDir": 0,  # crash-safe resumes; a finished job's JOBDIR is removed
 }
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 300,
+    "newscrawl.since.SincePipeline": 400,  # -a since: drops articles published before it
     "newscrawl.pipelines.ArchivePipeline": 800,
 }
 

@@ -26,7 +26,7 @@ from newscrawl.pipelines import (
     site_summary,
 )
 from newscrawl.spiders.news import NewsSpider
-from newscrawl.workers import BatchPool
+from newscrawl.workers import WorkerPool
 from tests.mocksite import corpus_missing
 from tests.mocksite.sites import NdsoftSite
 
@@ -195,7 +195,7 @@ def test_a_page_that_kills_its_worker_is_archived_as_failed_and_the_rest_go_on()
     crawler.stats.open_spider()
     pipeline = ExtractPipeline.from_crawler(crawler)
     # The real pool, with a function that dies on one page (prepare_page never does).
-    pipeline.pool = BatchPool(prepare_or_die, 1)
+    pipeline.pool = WorkerPool(prepare_or_die, 1)
     doc = f"<html><head><title>t</title></head><body><p>{'가나다 ' * 40}</p></body></html>".encode()
 
     async def both() -> list[Page]:

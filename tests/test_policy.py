@@ -56,3 +56,13 @@ def test_max_articles_bounds_fetches_and_revisits() -> None:
         Decision.BUDGET,
     ]
     assert p.budget_spent
+
+
+def test_too_old_is_on_the_newspapers_calendar_and_keeps_unknown_dates() -> None:
+    p = policy(since=date(2025, 12, 1))
+    kst_midnight = datetime.fromisoformat("2025-12-01T00:30:00+09:00")  # 2025-11-30 in UTC
+    assert not p.too_old(kst_midnight)
+    assert p.too_old(datetime.fromisoformat("2025-11-30T23:59:00+09:00"))
+    assert p.too_old(date(2025, 11, 30)) and not p.too_old(date(2025, 12, 1))
+    assert not p.too_old(None)
+    assert not policy().too_old(date(1999, 1, 1))  # no since: nothing is too old

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -87,3 +89,66 @@ def test_command_line(db_path: Path) -> None:
     assert "re-extracted 3 capture(s)" in proc.stdout
     bad = run_reextract(db_path, "--since", "yesterday")
     assert bad.returncode != 0 and "expected YYYY-MM-DD" in bad.stderr
+
+
+def test_reextract_beside_a_crawl_writing_the_same_archive(tmp_path: Path) -> None:
+    """A crawl commits a group of saves every fraction of a second while ``reextract``
+    rewrites the articles of the same archive: neither dies with "database is locked"."""
+    site = NdsoftSite("http://127.0.0.1:9", count=30)
+    path = tmp_path / "news.db"
+    body = site.article_html(site.articles[0])
+    extracted = extract(body, site.url(site.articles[0].id)).to_dict()
+
+    def capture(url: str) -> archive.Capture:
+        return archive.Capture(
+            url=url,
+            final_url=url,
+            status=200,
+            fetched_at=datetime(2025, 12, 1, tzinfo=UTC),
+            headers={},
+            encoding="utf-8",
+            body=body,
+            site="mock-nd",
+        )
+
+    db = archive.open_db(path)
+    for a in site.articles:  # what reextract works on
+        assert archive.save(db, capture(site.url(a.id)), {**extracted, "url": site.url(a.id)})
+    db.close()
+
+    crawling, errors, saved = threading.Event(), [], []
+
+    def crawl() -> None:
+        """The crawler's side: ArchivePipeline's group commit, a group every 50 ms."""
+        db = archive.open_db(path)
+        try:
+            with archive.GroupCommit(db, every=10, seconds=0.05) as group:
+                for n in range(100_000):
+                    url = f"{site.base}/news/articleView.html?idxno={50_000 + n}"
+                    article = {**extracted, "url": url, "title": f"기사 {n}"}
+                    saved.append(group.save(capture(url), article))
+                    if group.due():
+                        group.commit()
+                    crawling.set()
+                    if len(saved) >= 20 and not reextracting.is_set():
+                        break
+                    time.sleep(0.002)
+        except Exception as error:  # what the test reports
+            errors.append(error)
+        finally:
+            crawling.set()
+            db.close()
+
+    reextracting = threading.Event()
+    reextracting.set()
+    writer = threading.Thread(target=crawl)
+    writer.start()
+    try:
+        assert crawling.wait(30)
+        counts = reextract(path, site="mock-nd")
+    finally:
+        reextracting.clear()
+        writer.join(60)
+    assert not errors, errors
+    assert sum(counts[k] for k in ("updated", "unchanged")) >= len(site.articles)
+    assert len(saved) >= 20

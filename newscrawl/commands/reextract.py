@@ -30,6 +30,11 @@ from newscrawl.sites import DEFAULT_REGISTRY, RegistryError, Site, load_registry
 logger = logging.getLogger(__name__)
 
 
+# Saves per transaction: enough to write the search index once for many saves, few enough
+# that a crawl writing the same archive waits for them a few tens of milliseconds at most.
+WRITE_EVERY = 20
+
+
 def reextract(
     db_path: str | Path,
     *,
@@ -39,30 +44,35 @@ def reextract(
 ) -> Counter:
     """Re-run extraction over the stored captures; returns counts per save result.
 
-    ``registry`` gives the sites' aliases (hosts whose canonicals count as the site's own)."""
+    ``registry`` gives the sites' aliases (hosts whose canonicals count as the site's own).
+    A crawl may write the same archive meanwhile: captures are read and extracted outside
+    any transaction, and their articles written in short transactions of WRITE_EVERY saves
+    (each save still atomic), so neither holds the write lock for the other long.
+    """
     db = archive.open_db(db_path)
     hosts = site_hosts(db, registry or {})
     counts: Counter = Counter()
     since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
+    extracted: list[tuple[int, dict[str, Any]]] = []
     try:
-        # 100 saves a transaction (and one write of the search index), each still atomic.
-        with archive.GroupCommit(db, every=100, seconds=5.0) as group:
-            for capture_id, capture in archive.iter_captures(db, site=site, since=since_dt):
-                page = Page(
-                    url=capture.url,
-                    final_url=capture.final_url,
-                    status=capture.status,
-                    headers={},
-                    body=capture.body,
-                    encoding=capture.encoding,
-                    fetched_at=capture.fetched_at,
-                    site=capture.site or "",
-                    site_hosts=hosts.get(capture.site or "", ()),
-                )
-                article = extract_page(page)
-                result = group.save_extraction(capture_id, article.to_dict())
-                counts[str(result)] += 1
-                counts[f"status/{article.status}"] += 1
+        for capture_id, capture in archive.iter_captures(db, site=site, since=since_dt):
+            page = Page(
+                url=capture.url,
+                final_url=capture.final_url,
+                status=capture.status,
+                headers={},
+                body=capture.body,
+                encoding=capture.encoding,
+                fetched_at=capture.fetched_at,
+                site=capture.site or "",
+                site_hosts=hosts.get(capture.site or "", ()),
+            )
+            article = extract_page(page)
+            extracted.append((capture_id, article.to_dict()))
+            counts[f"status/{article.status}"] += 1
+            if len(extracted) >= WRITE_EVERY:
+                _write(db, extracted, counts)
+        _write(db, extracted, counts)
     finally:
         db.close()
     return counts
@@ -76,6 +86,14 @@ def site_hosts(db: Any, registry: Mapping[str, Site]) -> dict[str, tuple[str, ..
     }
     hosts.update({site.name: site.hosts for site in registry.values()})
     return hosts
+
+
+def _write(db: Any, extracted: list[tuple[int, dict[str, Any]]], counts: Counter) -> None:
+    """Save ``extracted`` in one transaction, then empty it."""
+    with archive.GroupCommit(db, every=len(extracted) + 1, seconds=3600) as group:
+        for capture_id, article in extracted:
+            counts[str(group.save_extraction(capture_id, article))] += 1
+    extracted.clear()
 
 
 class Command(ScrapyCommand):

@@ -297,10 +297,14 @@ class NewsSpider(Spider):
             self._count(site, "discovered")
             if decision in (Decision.FETCH, Decision.REVISIT):
                 self._count(site, "revisits" if decision is Decision.REVISIT else "to_fetch")
+                # dont_filter: the policy (which reads the archive) is what keeps an article
+                # from being fetched twice, not a JOBDIR's fingerprints, which a killed run
+                # leaves for requests whose pages never reached the archive.
                 yield self._request(
                     site,
                     link.url,
                     "article",
+                    dont_filter=True,
                     errback=self.article_failed,
                     meta={"handle_httpstatus_list": KEPT_ERROR_STATUSES, "source": source},
                 )

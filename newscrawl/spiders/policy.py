@@ -62,6 +62,14 @@ class FetchPolicy:
         """Inside the revisit window (an unknown date is not recent: revisiting costs a fetch)."""
         return published is not None and published >= self.now - self.revisit
 
+    def too_old(self, published: datetime | date | None) -> bool:
+        """Published before ``since``, on the newspaper's own calendar (an unknown date is
+        not too old: the article is archived)."""
+        if self.since is None or published is None:
+            return False
+        day = published.date() if isinstance(published, datetime) else published
+        return day < self.since
+
     def is_new(self, url: str, published: datetime | None = None) -> bool:
         """Not archived, or archived but due for a revisit: what list pagination counts."""
         key = canonical_url(url)
@@ -84,7 +92,7 @@ class FetchPolicy:
             if not self.is_recent(self.known[key] or published):
                 return Decision.ARCHIVED
             decision = Decision.REVISIT
-        elif self.since and published is not None and published.date() < self.since:
+        elif self.too_old(published):
             return Decision.TOO_OLD
         else:
             decision = Decision.FETCH
