@@ -111,7 +111,8 @@ def test_verify_passes_then_names_a_corrupted_capture(archive_path, capsys):
     assert f"capture {capture_id}: sha256 mismatch" in err
     assert "https://www.kbsm.net/news/2" in err
     assert f"capture {capture_id}: size mismatch" in err
-    assert err.strip().splitlines()[-1].startswith("error: 2 problem(s)")
+    assert f"blobs {sha}: sha256 mismatch" in err
+    assert err.strip().splitlines()[-1].startswith("error: 4 problem(s)")
 
 
 def test_warc_output_reads_back_with_warcio(archive_path, tmp_path, capsys):
