@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,20 +93,30 @@ def _archive(path: str) -> Iterator[Database]:
 def _output(path: str, db_path: str, mode: str, **options: Any) -> Iterator[IO[Any]]:
     """``path`` opened for writing, unless it is the archive itself (or its -wal, -shm).
 
-    Written under a temporary name and renamed at the end, so a failed run leaves no
-    half-written file where a complete one is expected.
+    Written under a new temporary name beside it and renamed at the end, so a failed run
+    leaves no half-written file where a complete one is expected.
     """
     if is_archive_file(path, db_path):
         raise ArchiveError(f"{path} would overwrite the archive; choose another output file")
-    partial = Path(f"{path}.part")
+    target = Path(path)
+    partial: Path | None = None
     try:
-        with partial.open(mode, **options) as stream:
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+        partial = Path(name)
+        # mkstemp makes the file private (0600); the output gets the usual umask mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        partial.chmod(0o666 & ~umask)
+        with open(handle, mode, **options) as stream:
             yield stream
-        os.replace(partial, path)
+        os.replace(partial, target)
     except OSError as error:
         raise ArchiveFailure(f"cannot write {path}: {error.strerror or error}") from None
     finally:
-        partial.unlink(missing_ok=True)
+        if partial is not None:
+            partial.unlink(missing_ok=True)
 
 
 def _check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -201,15 +212,15 @@ def search_command(
 
     A repeated word counts once; only the first 32 distinct words are searched.
     """
-    distinct = len(dict.fromkeys(query_terms(query)))
-    if distinct > MAX_QUERY_TERMS:
-        words = " ".join(search_terms(query)[-3:])
-        click.echo(
-            f"notice: the query has {distinct} distinct words; only the first "
-            f"{MAX_QUERY_TERMS} are searched (up to '{words}')",
-            err=True,
-        )
     with _archive(db_path) as db:
+        distinct = len(dict.fromkeys(query_terms(query)))
+        if distinct > MAX_QUERY_TERMS:
+            words = " ".join(search_terms(query)[-3:])
+            click.echo(
+                f"notice: the query has {distinct} distinct words; only the first "
+                f"{MAX_QUERY_TERMS} are searched (up to '{words}')",
+                err=True,
+            )
         hits = search(db, query, site=site, since=since, until=until, limit=limit)
     for hit in hits:
         if as_json:

@@ -34,6 +34,12 @@ COMMANDS = [
 ]
 
 
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
 def run_archive(*args: str | Path, **options) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "archive", *map(str, args)],
@@ -343,7 +349,8 @@ def test_excel_csv_has_a_byte_order_mark(archive_path, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert [r["title"] for r in rows] == ["경주 0", "경주 1", "경주 2"]
-    assert not Path(f"{out}.part").exists()
+    assert not [name for name in os.listdir(tmp_path) if name.endswith(".part")]
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
 
 
 def test_progress_shows_on_a_terminal_only(archive_path, tmp_path):
@@ -376,3 +383,16 @@ def test_progress_shows_on_a_terminal_only(archive_path, tmp_path):
     text = seen.decode("utf-8", "replace")
     assert "warc:" in text and "/3 [" in text and "capture/s" in text  # "warc: 0%|  | 0/3 [..]"
     assert f"wrote 3 records to {out}" in text
+
+
+def test_verify_finds_a_damaged_search_index_without_writing(archive_path):
+    conn = sqlite3.connect(archive_path)
+    conn.execute("DELETE FROM articles_search_data WHERE id > 10")  # segments lost
+    conn.commit()
+    conn.close()
+    before = fingerprint(archive_path)
+    done = run_archive("verify", archive_path)
+    assert done.returncode == 1
+    assert "bad: articles_search: search index is damaged" in done.stderr
+    # FTS5's check is an INSERT; it runs in a transaction that is rolled back.
+    assert fingerprint(archive_path) == before
