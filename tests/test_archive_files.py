@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -159,3 +161,29 @@ def test_a_thousand_word_query_answers_fast(tmp_path):
     # one); 32 take ~15 ms. The bound leaves room for a loaded machine.
     assert time.perf_counter() - started < 0.5
     assert [h.url for h in search(db, "경주시 " * 500)] == ["https://www.kbsm.net/news/1"]
+
+
+def _count_elsewhere(path: Path) -> int:
+    """Captures counted by another process, which closes its connection afterwards."""
+    query = "SELECT count(*) FROM captures"
+    code = f"import sqlite3; print(sqlite3.connect({str(path)!r}).execute({query!r}).fetchone()[0])"
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        ).stdout
+    )
+
+
+def test_opening_again_keeps_the_first_connection_s_locks(tmp_path):
+    # SQLite's locks are POSIX locks: a process that opened and closed the database file
+    # itself (to read its header) dropped them, another process then took itself for the
+    # last reader and deleted the WAL that the first connection was still writing.
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    save(db, capture(), article())
+    open_db(path, readonly=True).close()
+    open_db(path).close()
+    assert _count_elsewhere(path) == 1
+    save(db, capture("https://www.kbsm.net/news/2"), article("https://www.kbsm.net/news/2"))
+    assert _count_elsewhere(path) == 2
+    db.close()
