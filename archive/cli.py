@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -36,7 +37,7 @@ from archive.store import load_capture
 from archive.verify import verify
 from archive.warc import capture_ids, write_warc
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "configure_logging", "main"]
 
 EXPORT_COLUMNS = (
     "id",
@@ -374,6 +375,22 @@ def _quiet_stdout() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
+
+
+class _LogLine(logging.Formatter):
+    """A log record as the command's other lines: ``warning: ...``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def configure_logging() -> None:
+    """Warnings of the archive package on stderr, one line each (for ``python -m archive``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine())
+    logger = logging.getLogger("archive")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

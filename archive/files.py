@@ -117,9 +117,11 @@ def check_schema(
             row[0]
             for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         ]
+        # Only the migrations table: a first migration that failed (it is created before,
+        # and outside, the migration's transaction). A writer starts again.
+        if allow_new and set(tables) <= {_MIGRATIONS_TABLE}:
+            return []
         if _MIGRATIONS_TABLE not in tables:
-            if not tables and allow_new:
-                return []
             listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
             what = f"an SQLite database with other tables ({listed})" if tables else "empty"
             raise NotAnArchive(path, f"not a newscrawl archive: {what}")

@@ -223,7 +223,9 @@ def test_a_read_only_archive_in_a_read_only_directory_is_readable(archive_path, 
     assert "kbsm  2021-03  3" in stats.stdout
     # SQLite cannot create the WAL index beside the file: it is read as immutable, and
     # the log says so.
-    assert stats.stderr == f"{archived}: read-only directory, reading the file as immutable\n"
+    assert stats.stderr == (
+        f"warning: {archived}: read-only directory, reading the file as immutable\n"
+    )
     assert found.returncode == 0 and len(found.stdout.splitlines()) == 3
     assert sorted(os.listdir(shelf)) == ["news.db"]
     assert fingerprint(archived) == before

@@ -187,3 +187,19 @@ def test_opening_again_keeps_the_first_connection_s_locks(tmp_path):
     save(db, capture("https://www.kbsm.net/news/2"), article("https://www.kbsm.net/news/2"))
     assert _count_elsewhere(path) == 2
     db.close()
+
+
+def test_a_writer_starts_again_after_a_first_migration_that_failed(tmp_path):
+    path = tmp_path / "news.db"
+    conn = sqlite3.connect(path)  # what sqlite-utils leaves when 0001_initial fails
+    conn.execute(
+        "CREATE TABLE _sqlite_migrations (id INTEGER PRIMARY KEY, migration_set TEXT, "
+        "name TEXT, applied_at TEXT)"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(NotAnArchive, match="no archive migrations applied"):
+        open_db(path, readonly=True)
+    db = open_db(path)
+    assert "articles" in db.table_names()
+    db.close()
