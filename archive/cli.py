@@ -1,11 +1,11 @@
 """``python -m archive``: statistics, search, export, verification and WARC output.
 
-Every command reads the archive through a read-only connection (:func:`archive.open_db`
-with ``readonly=True``): a wrong file given by mistake is refused, never created, migrated
-or switched to WAL. Misuse and failures end in one line on stderr (``error: ...``) and a
-non-zero exit status: 2 for a wrong command line or a file that is not an archive (missing,
-not SQLite, another database, a newer schema), 1 for a damaged archive or when ``verify``
-finds a problem. A closed pipe (``export ... | head``) ends the command quietly, exit 0.
+Every command reads the archive through a read-only connection (``open_db_readonly``): a
+wrong file given by mistake is refused, never created, migrated or switched to WAL. Misuse
+and failures end in one line on stderr (``error: ...``) and a non-zero exit status: 2 for
+a wrong command line or a file that is not an archive (missing, not SQLite, another
+database, a newer schema), 1 for a damaged archive or when ``verify`` finds a problem. A
+closed pipe (``export ... | head``) ends the command quietly, exit 0.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from archive.grams import query_terms
 from archive.periods import UNTIL_END, date_prefix
 from archive.progress import progress
 from archive.queries import STATS, run
-from archive.schema import open_db
+from archive.schema import open_db_readonly
 from archive.search import MAX_QUERY_TERMS, search, search_terms
 from archive.store import load_capture
 from archive.verify import verify
@@ -75,7 +75,7 @@ class ArchiveFailure(click.ClickException):
 def _archive(path: str) -> Iterator[Database]:
     """The archive at ``path``, read-only; what goes wrong becomes one line naming it."""
     try:
-        db = open_db(path, readonly=True)
+        db = open_db_readonly(path)
     except ArchiveFileError as error:
         if error.reason == "no such file":
             raise ArchiveError(f"no such archive: {path}") from None
@@ -281,7 +281,10 @@ def _write_export(db: Database, fmt: str, clause: str, params: list[str], out: T
 @cli.command()
 @click.argument("db_path", metavar="DB")
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), help="Output format (required)."
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    help="Output format (required unless --excel).",
 )
 @click.option(
     "--excel",

@@ -15,6 +15,7 @@ import pytest
 from archive import open_db, save
 from archive.files import DamagedArchive, NotAnArchive, UnknownSchema, is_archive_file
 from archive.periods import date_prefix
+from archive.schema import open_db_readonly
 from archive.search import MAX_QUERY_TERMS, search, search_terms
 from tests.archive_helpers import article, capture
 
@@ -53,7 +54,7 @@ def test_an_unrelated_database_is_refused_and_left_as_it_was(tmp_path, readonly)
     path = make_unrelated(tmp_path / "notes.db")
     before = fingerprint(path)
     with pytest.raises(NotAnArchive, match=r"notes\.db: not a newscrawl archive.*\(notes\)"):
-        open_db(path, readonly=readonly)
+        (open_db_readonly if readonly else open_db)(path)
     assert fingerprint(path) == before
     assert journal_mode(path) == "delete"
     assert sorted(os.listdir(tmp_path)) == ["notes.db"]
@@ -63,7 +64,7 @@ def test_an_empty_file_is_no_archive_to_read_but_one_to_write(tmp_path):
     path = tmp_path / "news.db"
     path.touch()
     with pytest.raises(NotAnArchive, match="empty file"):
-        open_db(path, readonly=True)
+        open_db_readonly(path)
     assert path.stat().st_size == 0
     db = open_db(path)
     assert "articles" in db.table_names()
@@ -72,7 +73,7 @@ def test_an_empty_file_is_no_archive_to_read_but_one_to_write(tmp_path):
 
 def test_a_missing_file_is_not_created_by_a_reader(tmp_path):
     with pytest.raises(NotAnArchive, match="no such file"):
-        open_db(tmp_path / "typo.db", readonly=True)
+        open_db_readonly(tmp_path / "typo.db")
     assert not (tmp_path / "typo.db").exists()
 
 
@@ -81,13 +82,13 @@ def test_garbage_and_truncated_files(tmp_path):
     garbage.write_bytes(b"not a database at all\n" * 100)
     for readonly in (True, False):
         with pytest.raises(NotAnArchive, match="not an SQLite database"):
-            open_db(garbage, readonly=readonly)
+            (open_db_readonly if readonly else open_db)(garbage)
     whole = make_archive(tmp_path / "whole.db").read_bytes()
     truncated = tmp_path / "truncated.db"
     truncated.write_bytes(whole[: len(whole) // 2])
     for readonly in (True, False):
         with pytest.raises(DamagedArchive, match=r"truncated\.db: truncated: \d+ bytes"):
-            open_db(truncated, readonly=readonly)
+            (open_db_readonly if readonly else open_db)(truncated)
     assert truncated.read_bytes() == whole[: len(whole) // 2]
 
 
@@ -103,14 +104,14 @@ def test_a_newer_schema_is_refused_by_readers_and_writers(tmp_path):
     before = fingerprint(path)
     for readonly in (True, False):
         with pytest.raises(UnknownSchema, match="schema version 9999_from_the_future is newer"):
-            open_db(path, readonly=readonly)
+            (open_db_readonly if readonly else open_db)(path)
     assert fingerprint(path) == before
 
 
 def test_a_reader_reads_and_cannot_write(tmp_path):
     path = make_archive(tmp_path / "news.db")
     before = fingerprint(path)
-    db = open_db(path, readonly=True)
+    db = open_db_readonly(path)
     assert db.execute("SELECT title FROM articles").fetchone()[0] == "경주시, 관광객 맞이 준비"
     with pytest.raises(sqlite3.OperationalError, match=r"readonly|read-only"):
         db.execute("DELETE FROM articles")
@@ -153,7 +154,7 @@ def test_search_terms_are_distinct_and_capped():
 
 def test_a_thousand_word_query_answers_fast(tmp_path):
     path = make_archive(tmp_path / "news.db")
-    db = open_db(path, readonly=True)
+    db = open_db_readonly(path)
     query = " ".join(f"{chr(0xAC00 + i)}{chr(0xAD00 + i)}{i}" for i in range(1000))
     started = time.perf_counter()
     assert search(db, query) == []
@@ -181,7 +182,7 @@ def test_opening_again_keeps_the_first_connection_s_locks(tmp_path):
     path = tmp_path / "news.db"
     db = open_db(path)
     save(db, capture(), article())
-    open_db(path, readonly=True).close()
+    open_db_readonly(path).close()
     open_db(path).close()
     assert _count_elsewhere(path) == 1
     save(db, capture("https://www.kbsm.net/news/2"), article("https://www.kbsm.net/news/2"))
@@ -199,7 +200,7 @@ def test_a_writer_starts_again_after_a_first_migration_that_failed(tmp_path):
     conn.commit()
     conn.close()
     with pytest.raises(NotAnArchive, match="no archive migrations applied"):
-        open_db(path, readonly=True)
+        open_db_readonly(path)
     db = open_db(path)
     assert "articles" in db.table_names()
     db.close()
