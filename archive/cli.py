@@ -31,7 +31,7 @@ from archive.grams import query_terms
 from archive.periods import UNTIL_END, date_prefix
 from archive.progress import progress
 from archive.queries import STATS, run
-from archive.schema import open_db_readonly
+from archive.schema import known_migrations, open_db_readonly
 from archive.search import MAX_QUERY_TERMS, search, search_terms
 from archive.store import load_capture
 from archive.verify import verify
@@ -84,10 +84,30 @@ def _archive(path: str) -> Iterator[Database]:
     try:
         yield db
     except sqlite3.DatabaseError as error:
-        # A damaged page is met only when a query reads it (a broken index, a lost page).
-        raise ArchiveFailure(f"{path}: {describe(error)}") from None
+        # A damaged page is met only when a query reads it (a broken index, a lost page);
+        # a missing column, when the archive predates a migration (readers never migrate).
+        raise ArchiveFailure(f"{path}: {describe(error)}{_pending_hint(db)}") from None
     finally:
         db.close()
+
+
+def _pending_hint(db: Database) -> str:
+    try:
+        applied = {
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'archive'"
+            )
+        }
+    except sqlite3.Error:
+        return ""
+    pending = [name for name in known_migrations() if name not in applied]
+    if not pending:
+        return ""
+    return (
+        f" (the archive predates {', '.join(pending)}; any writer, such as scrapy crawl, "
+        "brings it up to date)"
+    )
 
 
 @contextmanager
