@@ -1,5 +1,6 @@
 """``python -m archive``: see archive.cli."""
 
-from archive.cli import main
+from archive.cli import configure_logging, main
 
+configure_logging()
 raise SystemExit(main())

@@ -1,29 +1,43 @@
 """``python -m archive``: statistics, search, export, verification and WARC output.
 
-Misuse and failures end in one line on stderr (``error: ...``) and a non-zero exit status:
-2 for a wrong command line or a missing archive, 1 when ``verify`` finds a problem.
+Every command reads the archive through a read-only connection (``open_db_readonly``): a
+wrong file given by mistake is refused, never created, migrated or switched to WAL. Misuse
+and failures end in one line on stderr (``error: ...``) and a non-zero exit status: 2 for
+a wrong command line or a file that is not an archive (missing, not SQLite, another
+database, a newer schema), 1 for a damaged archive or when ``verify`` finds a problem. A
+closed pipe (``export ... | head``) ends the command quietly, exit 0.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import logging
+import os
+import sqlite3
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 import click
 from sqlite_utils import Database
 
+from archive.files import ArchiveFileError, DamagedArchive, describe, is_archive_file
+from archive.grams import query_terms
+from archive.periods import UNTIL_END, date_prefix
+from archive.progress import progress
 from archive.queries import STATS, run
-from archive.schema import open_db
-from archive.search import search
-from archive.store import iter_captures
+from archive.schema import known_migrations, open_db_readonly
+from archive.search import MAX_QUERY_TERMS, search, search_terms
+from archive.store import load_capture
 from archive.verify import verify
-from archive.warc import write_warc
+from archive.warc import capture_ids, write_warc
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "configure_logging", "main"]
 
 EXPORT_COLUMNS = (
     "id",
@@ -46,33 +60,133 @@ _JSON_COLUMNS = ("reporters", "reporter_emails")
 
 
 class ArchiveError(click.ClickException):
-    """A failure to report as one line, not a traceback."""
+    """A wrong command line or file, reported as one line (exit 2)."""
 
     exit_code = 2
 
 
-def _open(path: str) -> Database:
-    # open_db would create a new, empty archive: a typo must not do that silently.
-    if not Path(path).is_file():
-        raise ArchiveError(f"no such archive: {path}")
-    return open_db(path)
+class ArchiveFailure(click.ClickException):
+    """A damaged archive or a failed check, reported as one line (exit 1)."""
+
+    exit_code = 1
 
 
-def _since_option(function: Any) -> Any:
-    return click.option(
-        "--since",
-        metavar="DATE",
-        help="Only articles published on or after DATE (ISO prefix: 2025, 2025-05, 2025-05-27).",
-    )(function)
+@contextmanager
+def _archive(path: str) -> Iterator[Database]:
+    """The archive at ``path``, read-only; what goes wrong becomes one line naming it."""
+    try:
+        db = open_db_readonly(path)
+    except ArchiveFileError as error:
+        if error.reason == "no such file":
+            raise ArchiveError(f"no such archive: {path}") from None
+        failure = ArchiveFailure if isinstance(error, DamagedArchive) else ArchiveError
+        raise failure(str(error)) from None
+    try:
+        yield db
+    except sqlite3.DatabaseError as error:
+        # A damaged page is met only when a query reads it (a broken index, a lost page);
+        # a missing column, when the archive predates a migration (readers never migrate).
+        raise ArchiveFailure(f"{path}: {describe(error)}{_pending_hint(db)}") from None
+    finally:
+        db.close()
+
+
+def _pending_hint(db: Database) -> str:
+    try:
+        applied = {
+            row[0]
+            for row in db.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = 'archive'"
+            )
+        }
+    except sqlite3.Error:
+        return ""
+    pending = [name for name in known_migrations() if name not in applied]
+    if not pending:
+        return ""
+    return (
+        f" (the archive predates {', '.join(pending)}; any writer, such as scrapy crawl, "
+        "brings it up to date)"
+    )
+
+
+@contextmanager
+def _output(path: str, db_path: str, mode: str, **options: Any) -> Iterator[IO[Any]]:
+    """``path`` opened for writing, unless it is the archive itself (or its -wal, -shm).
+
+    Written under a new temporary name beside it and renamed at the end, so a failed run
+    leaves no half-written file where a complete one is expected.
+    """
+    if is_archive_file(path, db_path):
+        raise ArchiveError(f"{path} would overwrite the archive; choose another output file")
+    target = Path(path)
+    partial: Path | None = None
+    try:
+        handle, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+        partial = Path(name)
+        # mkstemp makes the file private (0600); the output gets the usual umask mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        partial.chmod(0o666 & ~umask)
+        with open(handle, mode, **options) as stream:
+            yield stream
+        os.replace(partial, target)
+    except OSError as error:
+        raise ArchiveFailure(f"cannot write {path}: {error.strerror or error}") from None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+
+
+def _check_date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date_prefix(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _period_options(what: str) -> Callable[[Any], Any]:
+    def decorate(function: Any) -> Any:
+        function = click.option(
+            "--until",
+            metavar="DATE",
+            callback=_check_date,
+            help=f"Only {what} up to the end of DATE (2025 keeps all of 2025).",
+        )(function)
+        return click.option(
+            "--since",
+            metavar="DATE",
+            callback=_check_date,
+            help=f"Only {what} on or after DATE (ISO prefix: 2025, 2025-05, 2025-05-27).",
+        )(function)
+
+    return decorate
 
 
 def _site_option(function: Any) -> Any:
     return click.option("--site", help="Only this site (its registry name).")(function)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _PipeClosed(Exception):
+    """The reader of standard output went away (``| head``): the command is done."""
+
+
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        # Click turns a broken pipe into exit status 1; for a shell it is no error.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed() from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Query and check a newscrawl archive (a SQLite file)."""
+    """Query and check a newscrawl archive (a SQLite file, opened read-only)."""
 
 
 def _print_table(rows: list[dict[str, Any]], out: TextIO) -> None:
@@ -90,44 +204,57 @@ def _print_table(rows: list[dict[str, Any]], out: TextIO) -> None:
 
 @cli.command()
 @click.argument("db_path", metavar="DB")
-@click.option("--limit", default=10, show_default=True, help="Rows of the top-N sections.")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(min=1))
 def stats(db_path: str, limit: int) -> None:
     """Articles per site and month, top reporters, extraction results and failures."""
-    db = _open(db_path)
-    for title, sql in STATS.items():
-        click.echo(f"{title}:")
-        _print_table(run(db, sql, {"limit": limit}), sys.stdout)
+    with _archive(db_path) as db:
+        for title, sql in STATS.items():
+            click.echo(f"{title}:")
+            _print_table(run(db, sql, {"limit": limit}), sys.stdout)
 
 
 @cli.command(name="search")
 @click.argument("db_path", metavar="DB")
 @click.argument("query")
 @_site_option
-@_since_option
+@_period_options("articles published")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object a line.")
 def search_command(
-    db_path: str, query: str, site: str | None, since: str | None, limit: int, as_json: bool
+    db_path: str,
+    query: str,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    limit: int,
+    as_json: bool,
 ) -> None:
-    """Articles containing every word of QUERY (inside words too: 경주 finds 경주시는)."""
-    db = _open(db_path)
-    hits = search(db, query, site=site, since=since, limit=limit)
+    """Articles containing every word of QUERY (inside words too: 경주 finds 경주시는).
+
+    A repeated word counts once; only the first 32 distinct words are searched.
+    """
+    with _archive(db_path) as db:
+        distinct = len(dict.fromkeys(query_terms(query)))
+        if distinct > MAX_QUERY_TERMS:
+            words = " ".join(search_terms(query)[-3:])
+            click.echo(
+                f"notice: the query has {distinct} distinct words; only the first "
+                f"{MAX_QUERY_TERMS} are searched (up to '{words}')",
+                err=True,
+            )
+        hits = search(db, query, site=site, since=since, until=until, limit=limit)
     for hit in hits:
         if as_json:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": hit.id,
-                        "url": hit.url,
-                        "site": hit.site,
-                        "title": hit.title,
-                        "published_at": hit.published_at,
-                        "rank": hit.rank,
-                        "snippet": hit.snippet,
-                    },
-                    ensure_ascii=False,
-                )
-            )
+            record = {
+                "id": hit.id,
+                "url": hit.url,
+                "site": hit.site,
+                "title": hit.title,
+                "published_at": hit.published_at,
+                "rank": hit.rank,
+                "snippet": hit.snippet,
+            }
+            click.echo(json.dumps(record, ensure_ascii=False))
         else:
             click.echo(f"{hit.published_at or '':25.25} {hit.site or ''}  {hit.title or ''}")
             click.echo(f"    {hit.url}")
@@ -136,7 +263,7 @@ def search_command(
         click.echo(f"{len(hits)} result{'s' if len(hits) != 1 else ''}", err=True)
 
 
-def _export_rows(db: Database, site: str | None, since: str | None):
+def _export_filter(site: str | None, since: str | None, until: str | None) -> tuple[str, list[str]]:
     where, params = [], []
     if site:
         where.append("site = ?")
@@ -144,68 +271,149 @@ def _export_rows(db: Database, site: str | None, since: str | None):
     if since:
         where.append("published_at >= ?")
         params.append(since)
-    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    if until:
+        where.append("published_at <= ?")
+        params.append(until + UNTIL_END)
+    return (f"WHERE {' AND '.join(where)}" if where else ""), params
+
+
+def _write_export(db: Database, fmt: str, clause: str, params: list[str], out: TextIO) -> int:
+    total = db.execute(f"SELECT count(*) FROM articles {clause}", params).fetchone()[0]
     sql = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles {clause} ORDER BY published_at, id"
-    return db.query(sql, params)
+    rows = progress(db.query(sql, params), total=total, desc="export", unit="article")
+    count = 0
+    if fmt == "jsonl":
+        for row in rows:
+            for column in _JSON_COLUMNS:
+                row[column] = json.loads(row[column])
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    else:
+        # JSON arrays stay JSON text in CSV: a reporter name may contain a comma.
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
 
 
 @cli.command()
 @click.argument("db_path", metavar="DB")
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), required=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    help="Output format (required unless --excel).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel: UTF-8 with a byte order mark, which Korean Excel needs to read "
+    "Hangul (it reads plain UTF-8 CSV as CP949). Implies --format csv.",
 )
 @_site_option
-@_since_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.File("w", encoding="utf-8"),
-    default="-",
-    help="Write here instead of standard output.",
-)
-def export(db_path: str, fmt: str, site: str | None, since: str | None, output: TextIO) -> None:
+@_period_options("articles published")
+@click.option("-o", "--output", metavar="FILE", help="Write here instead of standard output.")
+def export(
+    db_path: str,
+    fmt: str | None,
+    excel: bool,
+    site: str | None,
+    since: str | None,
+    until: str | None,
+    output: str | None,
+) -> None:
     """Articles (current versions) as JSON lines or CSV, oldest publication first."""
-    db = _open(db_path)
-    rows = _export_rows(db, site, since)
-    if fmt == "jsonl":
-        for row in rows:
-            for column in _JSON_COLUMNS:
-                row[column] = json.loads(row[column])
-            output.write(json.dumps(row, ensure_ascii=False) + "\n")
-    else:
-        # JSON arrays stay JSON text in CSV: a reporter name may contain a comma.
-        writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+    if excel:
+        if fmt == "jsonl":
+            raise click.UsageError("--excel writes CSV; it cannot be used with --format jsonl")
+        fmt = "csv"
+    if fmt is None:
+        raise click.UsageError("missing option '--format' (jsonl or csv)")
+    clause, params = _export_filter(site, since, until)
+    # Check the output before opening the archive: no file is created for a refused run.
+    if output is not None and is_archive_file(output, db_path):
+        raise ArchiveError(f"{output} would overwrite the archive; choose another output file")
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with _archive(db_path) as db:
+        if output is None or output == "-":
+            stdout = sys.stdout
+            if isinstance(stdout, io.TextIOWrapper):
+                stdout.reconfigure(encoding="utf-8")  # whatever the locale: UTF-8 is promised
+            if excel:
+                stdout.write("\ufeff")
+            _write_export(db, fmt, clause, params, stdout)
+            stdout.flush()
+            return
+        # newline="": the csv module writes its own \r\n line ends.
+        with _output(output, db_path, "w", encoding=encoding, newline="") as stream:
+            count = _write_export(db, fmt, clause, params, stream)
+    click.echo(f"wrote {count} articles to {output}", err=True)
 
 
 @cli.command(name="verify")
 @click.argument("db_path", metavar="DB")
 def verify_command(db_path: str) -> None:
-    """Integrity check, and every capture's sha256 recomputed; exit 1 on any problem."""
-    db = _open(db_path)
-    problems = 0
-    for problem in verify(db):
-        click.echo(f"bad: {problem}", err=True)
-        problems += 1
-    captures = db.execute("SELECT count(*) FROM captures").fetchone()[0]
-    blobs = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
+    """SQLite's integrity checks, then every capture's raw bytes rehashed; exit 1 on a problem.
+
+    Each blob is decompressed; its sha256 and length must equal the blob's key and size and
+    the sha256 and size of every capture that refers to it.
+    """
+    with _archive(db_path) as db:
+        problems = 0
+        track = lambda keys: progress(keys, desc="verify", unit="blob")  # noqa: E731
+        for problem in verify(db, track=track):
+            click.echo(f"bad: {problem}", err=True)
+            problems += 1
+        captures = db.execute("SELECT count(*) FROM captures").fetchone()[0]
+        blobs = db.execute("SELECT count(*) FROM blobs").fetchone()[0]
     if problems:
-        click.echo(f"error: {problems} problem(s) in {db_path}", err=True)
-        sys.exit(1)
-    click.echo(f"ok: {captures} captures, {blobs} distinct raw pages, all sha256 match")
+        raise ArchiveFailure(f"{problems} problem(s) in {db_path}")
+    click.echo(f"ok: {captures} captures, {blobs} distinct raw pages, all sha256 and sizes match")
 
 
 @cli.command(name="warc")
 @click.argument("db_path", metavar="DB")
-@click.argument("out", metavar="OUT.warc.gz", type=click.Path(dir_okay=False, writable=True))
+@click.argument("out", metavar="OUT.warc.gz")
 @_site_option
-@click.option("--since", metavar="DATE", help="Only captures fetched on or after DATE (UTC).")
-def warc_command(db_path: str, out: str, site: str | None, since: str | None) -> None:
+@_period_options("captures fetched (UTC)")
+def warc_command(
+    db_path: str, out: str, site: str | None, since: str | None, until: str | None
+) -> None:
     """Captures as WARC response records (replayable with pywb)."""
-    db = _open(db_path)
-    count = write_warc(iter_captures(db, site=site, since=since), out)
+    if is_archive_file(out, db_path):
+        raise ArchiveError(f"{out} would overwrite the archive; choose another output file")
+    with _archive(db_path) as db:
+        ids = capture_ids(db, site=site, since=since, until=until)
+        captures = ((i, load_capture(db, i)) for i in progress(ids, desc="warc", unit="capture"))
+        with _output(out, db_path, "wb") as stream:
+            count = write_warc(captures, stream)
     click.echo(f"wrote {count} records to {out}", err=True)
+
+
+def _quiet_stdout() -> None:
+    # The reader is gone: what is still buffered for it would fail again at exit, with
+    # "Exception ignored ... BrokenPipeError" and status 120.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _LogLine(logging.Formatter):
+    """A log record as the command's other lines: ``warning: ...``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def configure_logging() -> None:
+    """Warnings of the archive package on stderr, one line each (for ``python -m archive``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine())
+    logger = logging.getLogger("archive")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -223,13 +431,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = error.format_message()
         if not (argv if argv is not None else sys.argv[1:]):
             message = f"missing command ({', '.join(cli.commands)}); see --help"
-        click.echo(f"error: {message[0].lower() + message[1:] if message else message}", err=True)
+        message = message[0].lower() + message[1:] if message else message
+        click.echo(f"error: {' '.join(message.split())}", err=True)
         return error.exit_code
     except click.Abort:
         click.echo("error: aborted", err=True)
         return 1
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         # `python -m archive export ... | head` closed the pipe: not an error.
+        _quiet_stdout()
         return 0
     except SystemExit as exit_:
         return int(exit_.code or 0)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
-__all__ = ["BUSY_TIMEOUT_MS", "MIGRATIONS", "SEARCH_TABLE", "open_db"]
+from archive.files import ArchiveFileError, check_file, check_schema, open_readonly
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "MIGRATIONS",
+    "SEARCH_TABLE",
+    "known_migrations",
+    "open_db",
+    "open_db_readonly",
+]
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +188,24 @@ def open_db(path: str | Path) -> Database:
     """Open (or create) the archive at ``path`` and bring its schema up to date.
 
     The parent directory is created. The connection uses WAL (readers such as datasette do
-    not block the crawler), ``foreign_keys=ON`` and a busy timeout.
+    not block the crawler), ``foreign_keys=ON`` and a busy timeout. Only a new or empty
+    file or an archive is accepted: anything else raises :class:`archive.files.NotAnArchive`
+    (or DamagedArchive, UnknownSchema) and is left as it was. To read only, see
+    :func:`open_db_readonly`.
     """
     path = Path(path)
+    known = known_migrations()
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        check_file(path)
     db = Database(path)
     # Before anything else: even reading the schema can meet a writer's lock.
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        check_schema(db, path, known, allow_new=True)
+    except ArchiveFileError:
+        db.close()
+        raise
     db.enable_wal()
     db.conn.execute("PRAGMA foreign_keys = ON")
     # In WAL mode NORMAL is safe against application crashes (a power loss may drop the
@@ -200,3 +220,17 @@ def open_db(path: str | Path) -> Database:
         log.info("applying migrations to %s: %s", path, ", ".join(m.name for m in pending))
         MIGRATIONS.apply(db)
     return db
+
+
+def known_migrations() -> list[str]:
+    """The names of this code's migrations, in order (an archive may apply no others)."""
+    return [migration.name for migration in MIGRATIONS.pending(Database(memory=True))]
+
+
+def open_db_readonly(path: str | Path) -> Database:
+    """Open the existing archive at ``path`` for reading only (:func:`open_readonly`).
+
+    Nothing is created, migrated or switched to WAL; a file that is not an archive of a
+    schema this code knows raises :class:`archive.files.ArchiveFileError`.
+    """
+    return open_readonly(path, known_migrations())

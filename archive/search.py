@@ -21,15 +21,18 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.grams import fts_query, index_text, query_terms
+from archive.periods import UNTIL_END
 from archive.schema import SEARCH_TABLE
 
 __all__ = [
+    "MAX_QUERY_TERMS",
     "RANK_WINDOW",
     "Hit",
     "IndexChanges",
     "index_article",
     "rebuild_index",
     "search",
+    "search_terms",
     "snippet",
     "unindex_article",
 ]
@@ -41,6 +44,11 @@ _T = SEARCH_TABLE
 #: RANK_WINDOW matches are ranked (a term that common is no longer selective, and the
 #: newest articles are the likelier want). The canned query in metadata.yml does the same.
 RANK_WINDOW = 10_000
+
+#: A search looks for at most this many distinct words of its query, the first ones: each
+#: is one more phrase for FTS5 to intersect and one more alternative in the snippet's
+#: pattern, and a pasted paragraph must not hold the archive for seconds.
+MAX_QUERY_TERMS = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,16 +133,20 @@ def search(
     *,
     site: str | None = None,
     since: str | None = None,
+    until: str | None = None,
     limit: int = 20,
 ) -> list[Hit]:
     """Articles containing every term of ``query`` (as substrings), best bm25 rank first.
 
     When more than :data:`RANK_WINDOW` articles match, the newest RANK_WINDOW of them are
-    ranked.
+    ranked. A repeated word counts once; only the first :data:`MAX_QUERY_TERMS` distinct
+    words are searched (:func:`search_terms`).
     ``since`` keeps articles published on or after it (an ISO date or datetime prefix,
-    compared with ``published_at``); ``site`` keeps one site's articles.
+    compared with ``published_at``), ``until`` those published up to the end of it;
+    ``site`` keeps one site's articles.
     """
-    match = fts_query(query)
+    terms = search_terms(query)
+    match = fts_query(" ".join(terms))
     if match is None:
         return []
     where = [f"{_T} MATCH :match"]
@@ -153,13 +165,15 @@ def search(
     if since:
         where.append("a.published_at >= :since")
         params["since"] = since
+    if until:
+        where.append("a.published_at <= :until")
+        params["until"] = until + UNTIL_END
     sql = f"""
         SELECT a.id, a.url, a.site, a.title, a.published_at, a.body, {_T}.rank AS rank
         FROM {_T} JOIN articles a ON a.id = {_T}.rowid
         WHERE {" AND ".join(where)}
         ORDER BY {_T}.rank
         LIMIT :limit"""
-    terms = query_terms(query)
     return [
         Hit(
             id=row["id"],
@@ -172,6 +186,11 @@ def search(
         )
         for row in db.query(sql, params)
     ]
+
+
+def search_terms(query: str) -> list[str]:
+    """The words :func:`search` looks for: distinct, at most :data:`MAX_QUERY_TERMS`."""
+    return list(dict.fromkeys(query_terms(query)))[:MAX_QUERY_TERMS]
 
 
 def snippet(

@@ -8,12 +8,14 @@ from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlite_utils import Database
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.periods import UNTIL_END
 from archive.store import Capture
 
-__all__ = ["write_warc"]
+__all__ = ["capture_ids", "write_warc"]
 
 # The stored body is what the crawler got after undoing these: replaying it with the
 # original header would make a browser decompress plain bytes, or expect chunks.
@@ -33,6 +35,29 @@ def _http_headers(capture: Capture) -> StatusAndHeaders:
             headers.append((name, value))
     headers.append(("Content-Length", str(len(capture.body))))
     return StatusAndHeaders(f"{capture.status} {reason}", headers, protocol="HTTP/1.1")
+
+
+def capture_ids(
+    db: Database, *, site: str | None = None, since: str | None = None, until: str | None = None
+) -> list[int]:
+    """Ids of the captures to write, oldest fetch first.
+
+    ``since`` and ``until`` are ISO prefixes compared with the fetch time (UTC), both
+    inclusive: ``--until 2025-05`` keeps all of May.
+    """
+    where, params = [], []
+    if site is not None:
+        where.append("site = ?")
+        params.append(site)
+    if since is not None:
+        where.append("fetched_at >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("fetched_at <= ?")
+        params.append(until + UNTIL_END)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT id FROM captures {clause} ORDER BY fetched_at, id"
+    return [row[0] for row in db.execute(sql, params)]
 
 
 def write_warc(captures: Iterable[tuple[int, Capture]], out: str | Path | BinaryIO) -> int:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -111,7 +112,8 @@ def test_verify_passes_then_names_a_corrupted_capture(archive_path, capsys):
     assert f"capture {capture_id}: sha256 mismatch" in err
     assert "https://www.kbsm.net/news/2" in err
     assert f"capture {capture_id}: size mismatch" in err
-    assert err.strip().splitlines()[-1].startswith("error: 2 problem(s)")
+    assert f"blobs {sha}: sha256 mismatch" in err
+    assert err.strip().splitlines()[-1].startswith("error: 4 problem(s)")
 
 
 def test_warc_output_reads_back_with_warcio(archive_path, tmp_path, capsys):
@@ -164,3 +166,34 @@ def test_misuse_is_one_error_line_and_nonzero_exit(archive_path, tmp_path, args,
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith(message.format(missing=missing))
     assert not (tmp_path / "nope.db").exists()  # a typo does not create an archive
+
+
+def test_an_archive_older_than_the_code_is_read_and_a_failure_says_why(
+    archive_path, capsys, monkeypatch
+):
+    # As after an upgrade that adds a migration: readers do not migrate; a query that needs
+    # what the migration adds fails in one line that says how to bring the archive up.
+    monkeypatch.setattr(
+        "archive.cli.known_migrations", lambda: ["0001_initial", "0002_future_columns"]
+    )
+    code, out, _ = run_cli("search", str(archive_path), "포항", "--json", capsys=capsys)
+    assert code == 0 and len(out.splitlines()) == 2
+    conn = sqlite3.connect(archive_path)
+    conn.execute("DROP INDEX captures_extraction_status")
+    conn.execute("ALTER TABLE captures DROP COLUMN extraction_status")
+    conn.commit()
+    conn.close()
+    code, _, err = run_cli("stats", str(archive_path), capsys=capsys)
+    assert code == 1
+    assert err.strip().splitlines()[-1] == (
+        f"error: {archive_path}: no such column: extraction_status (the archive predates "
+        "0002_future_columns; any writer, such as scrapy crawl, brings it up to date)"
+    )
+
+
+def test_paths_with_uri_characters_and_hangul(archive_path, tmp_path, capsys):
+    odd = tmp_path / "보관 함" / "news?v=1#x%20.db"
+    odd.parent.mkdir()
+    archive_path.rename(odd)
+    code, out, _ = run_cli("search", str(odd), "포항", "--json", capsys=capsys)
+    assert code == 0 and len(out.splitlines()) == 2
