@@ -147,6 +147,14 @@ def _initial(db: Database) -> None:
     db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('crisismerge', 64)")
 
 
+@MIGRATIONS(name="0002_run_status")
+def _run_status(db: Database) -> None:
+    # A run's verdict (ok, partial, failed, interrupted) and the sentence that explains it;
+    # each site's own verdict is in the per-site record inside ``stats``.
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN status TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN reason TEXT")
+
+
 def open_db(path: str | Path) -> Database:
     """Open (or create) the archive at ``path`` and bring its schema up to date.
 

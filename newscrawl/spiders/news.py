@@ -9,31 +9,59 @@ and archive them. Every outcome is counted in stats under ``site/NAME/...``.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
+from newscrawl.outcomes import NETWORK_REASONS, Verdict, failure_reason, judge
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
-from newscrawl.spiders.policy import Decision, FetchPolicy, parse_count, parse_since
+from newscrawl.spiders.policy import (
+    Decision,
+    FetchPolicy,
+    parse_count,
+    parse_since,
+    parse_url,
+)
 
 logger = logging.getLogger(__name__)
 
 # Kept as captures even though they are errors: a 404 or 500 is what the site said.
 KEPT_ERROR_STATUSES = [400, 401, 403, 404, 410, 451, 500, 502, 503, 504]
 _PRIORITY = {"home": 40, "robots": 35, "feed": 30, "sitemap": 25, "list": 10, "article": 50}
+# The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
+ARGUMENTS = ("site", "region", "url", "since", "max_articles")
+_CAUSES = {
+    "dns": "DNS lookup failed",
+    "connection_refused": "connection refused",
+    "timeout": "timed out",
+    "connection_lost": "connection lost",
+    "tls": "TLS handshake failed",
+    "dataloss": "response cut short",
+}
+
+
+def check_arguments(kwargs: dict[str, Any]) -> None:
+    """Refuse ``-a`` names the spider does not know, suggesting the closest known one."""
+    for name in kwargs:
+        if name.startswith("_") or name in ARGUMENTS:
+            continue
+        close = difflib.get_close_matches(name, ARGUMENTS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"unknown argument -a {name}{hint}; known: {', '.join(ARGUMENTS)}")
 
 
 class NewsSpider(Spider):
@@ -50,12 +78,20 @@ class NewsSpider(Spider):
         max_articles: str | None = None,
         **kwargs: Any,
     ) -> None:
+        check_arguments(kwargs)
         super().__init__(**kwargs)
+        if url is not None and (site or region):
+            raise ConfigError("-a url=... names one site: give it without -a site or -a region")
         self.site_names = [n for n in (site or "").split(",") if n.strip()]
+        if site is not None and not self.site_names:
+            raise ConfigError(f"-a site={site!r}: expected one or more site names")
         self.region = region
-        self.home_url = url
-        self.since = parse_since(since)
-        self.max_articles = parse_count(max_articles, "max_articles")
+        self.home_url = parse_url(url)
+        try:
+            self.since = parse_since(since)
+            self.max_articles = parse_count(max_articles, "max_articles")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
@@ -72,19 +108,36 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        registry = load_registry(settings.get("NEWSCRAWL_SITES_FILE") or DEFAULT_REGISTRY)
-        if spider.home_url:
-            chosen = [site_for_url(spider.home_url, registry)]
-        else:
-            chosen = select_sites(registry, names=spider.site_names, region=spider.region)
-        if not chosen:
-            raise ValueError(f"no site matches site={spider.site_names} region={spider.region}")
-        spider.sites = {s.name: s for s in chosen}
-        spider.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
-        spider.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
-        spider.db_path = settings.get("ARCHIVE_DB_PATH")
+        spider.configure(crawler.settings)
+        crawler.signals.connect(spider.response_received, signal=signals.response_received)
+        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
         return spider
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Choose the sites and read the settings; raise ConfigError or RegistryError (both
+        ValueErrors naming what is wrong) before any request is made.
+
+        The crawl command calls this on a spider of its own before the crawl starts, so a
+        mistake is one line on stderr and exit status 2 instead of a traceback.
+        """
+        pipelines = settings.getdict("ITEM_PIPELINES") if settings.get("ITEM_PIPELINES") else {}
+        archiving = any(
+            "ArchivePipeline" in str(path) and order is not None
+            for path, order in pipelines.items()
+        )
+        check_settings(settings, archive=archiving)
+        registry = load_registry(settings.get("NEWSCRAWL_SITES_FILE") or DEFAULT_REGISTRY)
+        if self.home_url:
+            chosen = [site_for_url(self.home_url, registry)]
+        else:
+            chosen = select_sites(registry, names=self.site_names, region=self.region)
+        if not chosen:
+            raise ConfigError(f"no site in the registry has region {self.region}")
+        self.sites = {s.name: s for s in chosen}
+        self.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
+        self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
+        self.db_path = settings.get("ARCHIVE_DB_PATH")
+        self.verdict: Verdict | None = None
 
     # --- start ---------------------------------------------------------------------------------
     def _load_archive(self) -> None:
@@ -154,21 +207,34 @@ class NewsSpider(Spider):
 
     def home_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
+        reason = self._give_up(site, failure)
+        if reason in NETWORK_REASONS:
+            # Maybe the host is down: ask robots.txt alone before queueing dozens of guessed
+            # discovery URLs that would each fail (and be retried) the same way.
+            logger.info("%s: home page failed (%s); trying robots.txt", site.name, reason)
+            yield self._robots_request(site, probe=True)
+            return
         logger.warning(
             "%s: home page failed (%s); using the registry only", site.name, failure.value
         )
         yield from self._discover(site, None)
 
-    def _discover(self, site: Site, home: Response | None) -> Iterator[Request]:
+    def _robots_request(self, site: Site, *, probe: bool = False) -> Request:
+        return self._request(
+            site,
+            urljoin(site.home_url, "/robots.txt"),
+            "robots",
+            errback=self.robots_failed,
+            meta={"dont_obey_robotstxt": True, "probe": probe},
+        )
+
+    def _discover(
+        self, site: Site, home: Response | None, *, robots: bool = True
+    ) -> Iterator[Request]:
         """Requests for robots.txt, feeds, sitemaps and list pages of a site."""
         base = site.home_url
-        yield self._request(
-            site,
-            urljoin(base, "/robots.txt"),
-            "robots",
-            errback=self.quiet_failure,
-            meta={"dont_obey_robotstxt": True},
-        )
+        if robots:
+            yield self._robots_request(site)
         feeds = [*site.feeds, *(urljoin(base, f) for f in discovery.DEFAULT_FEEDS[site.cms])]
         lists = [
             *site.list_pages,
@@ -192,6 +258,8 @@ class NewsSpider(Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
+        if response.meta.get("probe"):  # the home page failed, the host answers: go on
+            yield from self._discover(site, None, robots=False)
         found = discovery.robots_sitemaps(response.text, response.url)
         if not found and not site.sitemaps:
             found = [urljoin(site.home_url, "/sitemap.xml")]  # the conventional place
@@ -233,11 +301,80 @@ class NewsSpider(Spider):
                 site, discovery.next_list_page(response.url), "list", errback=self.quiet_failure
             )
 
+    def robots_failed(self, failure: Failure) -> Iterator[Request]:
+        """No robots.txt is normal (404); no answer at all means the site is out of reach."""
+        site = self._site(failure)
+        reason = self._give_up(site, failure)
+        probe = failure.request.meta.get("probe")
+        if reason not in NETWORK_REASONS:
+            self._count(site, "discovery_failed")
+            logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+            if probe:
+                yield from self._discover(site, None, robots=False)
+            return
+        host = urlsplit(failure.request.url).netloc
+        cause = f"{_CAUSES.get(reason, reason)} ({host})"
+        stats = self.crawler.stats
+        assert stats is not None
+        if probe:
+            stats.set_value(f"site/{site.name}/unreachable", cause)
+            logger.warning(
+                "%s: unreachable: %s on the home page and robots.txt; giving up on the site",
+                site.name,
+                cause,
+            )
+        else:
+            stats.set_value(f"site/{site.name}/robots_unreachable", cause)
+            logger.warning("%s: robots.txt unreachable: %s", site.name, cause)
+
     def quiet_failure(self, failure: Failure) -> None:
         """A missing feed, sitemap or list page is normal for a guessed URL: log, count, go on."""
         site = self._site(failure)
+        self._give_up(site, failure)
         self._count(site, "discovery_failed")
         logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+
+    def _give_up(self, site: Site, failure: Failure) -> str:
+        """Count a request the crawl gave up on under its reason; return the reason."""
+        reason = failure_reason(failure.value)
+        if reason != "robots":
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"failed/{reason}")
+            self._count(site, f"failed/{reason}")
+        return reason
+
+    # --- signals -------------------------------------------------------------------------------
+    def response_received(self, response: Response, request: Request) -> None:
+        """Count the answers a site gave, whatever their status: it was reachable."""
+        name = request.meta.get("site")
+        if name in self.sites:
+            self._count(self.sites[name], "responses")
+            if response.flags and {"dataloss", "partial"} & set(response.flags):
+                # The connection closed before the announced end (DOWNLOAD_FAIL_ON_DATALOSS
+                # off, or no Content-Length): the page is kept, but said to be cut short.
+                self._count(self.sites[name], "truncated")
+                logger.warning("%s: %s: body cut short %s", name, response.url, response.flags)
+
+    def request_dropped(self, request: Request) -> None:
+        """A redirect back to a URL already requested is a loop the scheduler drops silently."""
+        name = request.meta.get("site")
+        if name not in self.sites or not request.meta.get("redirect_urls"):
+            return
+        site = self.sites[name]
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("failed/redirect_loop")
+        self._count(site, "failed/redirect_loop")
+        logger.warning(
+            "%s: redirect loop: %s -> %s", name, request.meta["redirect_urls"][0], request.url
+        )
+        if request.callback == self.parse_article:
+            self._count(site, "failed")
+            self._count(site, "article_failed/redirect_loop")
+
+    def closed(self, reason: str) -> None:
+        """Judge the run from its stats (``newscrawl.outcomes``); the crawl command reports it."""
+        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        self.verdict = judge(stats, list(self.sites), finish_reason=reason)
 
     # --- articles ------------------------------------------------------------------------------
     def _is_article(self, site: Site, url: str) -> bool:
@@ -280,9 +417,11 @@ class NewsSpider(Spider):
 
     def article_failed(self, failure: Failure) -> None:
         site = self._site(failure)
-        if failure.check(IgnoreRequest):  # robots.txt said no, or a middleware dropped it
+        reason = self._give_up(site, failure)
+        if reason == "robots":  # robots.txt said no: not a failure, our own rule
             self._count(site, "skipped")
-            self._count(site, "skipped/forbidden")
+            self._count(site, "skipped/robots")
             return
         self._count(site, "failed")
+        self._count(site, f"article_failed/{reason}")
         logger.warning("%s: %s failed: %s", site.name, failure.request.url, failure.value)
