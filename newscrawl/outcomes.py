@@ -25,6 +25,7 @@ __all__ = [
     "UNREACHABLE_REASONS",
     "SiteVerdict",
     "Verdict",
+    "failure_counts",
     "failure_reason",
     "judge",
 ]
@@ -108,6 +109,11 @@ def _failures(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
         for key, value in stats.items()
         if key.startswith(prefix) and isinstance(value, int | float)
     }
+
+
+def failure_counts(stats: Mapping[str, Any], site: str) -> dict[str, int]:
+    """Requests of ``site`` given up, per reason (``site/NAME/failed/REASON`` stats)."""
+    return _failures(stats, f"site/{site}/failed/")
 
 
 def _listed(counts: Mapping[str, int]) -> str:

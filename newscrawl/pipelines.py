@@ -25,7 +25,7 @@ from twisted.internet.task import LoopingCall
 import archive
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
-from newscrawl.outcomes import judge
+from newscrawl.outcomes import failure_counts, judge
 from newscrawl.workers import BatchPool
 
 logger = logging.getLogger(__name__)
@@ -237,6 +237,7 @@ class ArchivePipeline:
                 **counts,
                 "status": verdict.sites[name].status,
                 "reason": verdict.sites[name].reason,
+                "failures": failure_counts(stats, name),
             }
             for name, counts in summary.items()
         }

@@ -77,6 +77,8 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 300,
     "newscrawl.pipelines.ArchivePipeline": 800,
+    # With -o/-O (FEEDS) only: the exporters get JSON-friendly records, not raw bytes.
+    "newscrawl.feeds.FeedRecordPipeline": 900,
 }
 
 # --- Scrapy defaults the project relies on ----------------------------------------------------
