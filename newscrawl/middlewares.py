@@ -3,9 +3,10 @@
 Scrapy's RetryMiddleware re-queues a failed request at once, which is exactly what a server
 answering 429 asked us not to do. BackoffRetryMiddleware keeps its settings (``RETRY_TIMES``,
 ``RETRY_HTTP_CODES``, ``dont_retry``) and builds retries with Scrapy's ``get_retry_request``,
-but hands each retry to the scheduler only after ``Retry-After`` (or an exponential backoff):
-the wait holds no download slot, so other sites go on meanwhile, while the site's own slot is
-slowed down for that time, so its other queued pages wait with the retry.
+but hands each retry to the scheduler only after ``Retry-After`` (or an exponential backoff).
+The wait holds nothing: not a download slot, and not one of the CONCURRENT_REQUESTS, which a
+request sleeping in a middleware, or queued behind a slot whose delay was raised, would hold
+(Scrapy counts both as active), stopping every other site of the crawl meanwhile.
 
 A host that does not resolve or refuses connections is retried once, at once: minutes of
 backoff would not bring it back within a run. ``.invalid`` names fail without a lookup.
@@ -165,13 +166,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return retry
 
     def request_scheduled(self, request: Request) -> None:
-        """Hold a marked retry back: no download slot waits, only the site's own pace."""
+        """Hold a marked retry back until its time; the engine drops it for now, silently."""
         delay = request.meta.pop(_WAIT, None)
         if not delay:
             return
         self.crawler.stats.inc_value("retry/backoff_seconds", delay)
         logger.info("Backing off %.1fs before retrying %s", delay, request.url)
-        self._slow_down(request, delay)
         self.waiting += 1
         call_later(delay, self._release, request)
         raise IgnoreRequest("held back until its retry time")  # the engine drops it silently
@@ -185,24 +185,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def spider_idle(self) -> None:
         if self.waiting:
             raise DontCloseSpider
-
-    def _slow_down(self, request: Request, delay: float) -> None:
-        """Keep the site's download slot at least ``delay`` apart for ``delay`` seconds."""
-        engine = self.crawler.engine
-        if engine is None or engine.downloader is None:
-            return
-        slot = engine.downloader.slots.get(request.meta.get("download_slot"))
-        if slot is None or slot.delay >= delay:
-            return
-        previous = slot.delay
-
-        def restore() -> None:
-            # AutoThrottle may have moved the delay meanwhile; only undo our own change.
-            if slot.delay == delay:
-                slot.delay = previous
-
-        slot.delay = delay
-        call_later(delay, restore)
 
 
 # Scrapy reads a refresh in the first 4,096 characters: at most 4 bytes each in UTF-8.

@@ -44,6 +44,8 @@ KEPT_ERROR_STATUSES = [400, 401, 403, 404, 410, 451, 500, 502, 503, 504]
 _PRIORITY = {"home": 40, "robots": 35, "feed": 30, "sitemap": 25, "list": 10, "article": 50}
 # The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
 ARGUMENTS = ("site", "region", "url", "since", "max_articles")
+# Answers that say a guessed URL does not exist (or is not for us): normal, not failures.
+_MISSING = frozenset({"http_401", "http_403", "http_404", "http_410"})
 _CAUSES = {
     "dns": "DNS lookup failed",
     "connection_refused": "connection refused",
@@ -304,7 +306,7 @@ class NewsSpider(Spider):
     def robots_failed(self, failure: Failure) -> Iterator[Request]:
         """No robots.txt is normal (404); no answer at all means the site is out of reach."""
         site = self._site(failure)
-        reason = self._give_up(site, failure)
+        reason = self._give_up(site, failure, guessed=True)
         probe = failure.request.meta.get("probe")
         if reason not in NETWORK_REASONS:
             self._count(site, "discovery_failed")
@@ -330,17 +332,23 @@ class NewsSpider(Spider):
     def quiet_failure(self, failure: Failure) -> None:
         """A missing feed, sitemap or list page is normal for a guessed URL: log, count, go on."""
         site = self._site(failure)
-        self._give_up(site, failure)
+        self._give_up(site, failure, guessed=True)
         self._count(site, "discovery_failed")
         logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
 
-    def _give_up(self, site: Site, failure: Failure) -> str:
-        """Count a request the crawl gave up on under its reason; return the reason."""
+    def _give_up(self, site: Site, failure: Failure, *, guessed: bool = False) -> str:
+        """Count a request the crawl gave up on under its reason; return the reason.
+
+        ``guessed``: a discovery URL tried on the chance that it exists (robots.txt, a feed,
+        a list page): its 404 is an answer, counted as ``missing/REASON``, not a failure.
+        """
         reason = failure_reason(failure.value)
-        if reason != "robots":
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value(f"failed/{reason}")
-            self._count(site, f"failed/{reason}")
+        if reason == "robots":
+            return reason
+        assert self.crawler.stats is not None
+        kind = "missing" if guessed and reason in _MISSING else "failed"
+        self.crawler.stats.inc_value(f"{kind}/{reason}")
+        self._count(site, f"{kind}/{reason}")
         return reason
 
     # --- signals -------------------------------------------------------------------------------
