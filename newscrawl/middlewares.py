@@ -92,6 +92,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.max_delay = max_delay
         self.base = base
         self.waiting = 0  # retries held back, not yet handed to the scheduler
+        # Hosts whose name did not resolve, even on a retry: later requests to them in this
+        # run fail at once, instead of each waiting for the resolver again (DNS_TIMEOUT).
+        self.unresolved: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -116,6 +119,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         host = (urlsplit(request.url).hostname or "").rstrip(".")
         if host.endswith(_NEVER_RESOLVES):
             raise CannotResolveHostError(f"DNS lookup failed: {host} is a reserved name")
+        if host in self.unresolved:
+            request.meta["dont_retry"] = True
+            raise CannotResolveHostError(f"DNS lookup failed: {host} did not resolve before")
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
@@ -134,10 +140,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
             exception, self.exceptions_to_retry
         ):
             return None
-        if failure_reason(exception) in UNREACHABLE_REASONS:
+        reason = failure_reason(exception)
+        if reason in UNREACHABLE_REASONS:
             # Another try in a few seconds may pass a glitch; minutes of backoff only delay
             # the verdict (the site's failure) of a host that is down or does not exist.
-            return self._retry_request(request, exception, max_retry_times=1)
+            retry = self._retry_request(request, exception, max_retry_times=1)
+            if retry is None and reason == "dns":
+                self.unresolved.add((urlsplit(request.url).hostname or "").rstrip("."))
+            return retry
         retry = self._retry_request(request, exception)
         if retry is None:
             return None

@@ -165,3 +165,15 @@ def test_a_good_run_exits_0_and_records_ok(crawl: Crawl) -> None:
     status, _, stats = _run_record(crawl)
     assert status == "ok" and stats["complete"] is True
     assert stats["sites"]["good"]["status"] == "ok"
+
+
+def test_a_log_file_in_a_directory_not_yet_made_gets_the_verdict(crawl: Crawl) -> None:
+    site = TroubledSite({1: [ok(1)]})
+    log = crawl.tmp / "logs" / "crawl.log"
+    with serving(site) as server:
+        site.base = server.base_url.rstrip("/")
+        crawl.write_registry(site_entry("good", server.base_url))
+        run = crawl.run(LOG_FILE=str(log), LOG_LEVEL="WARNING")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stderr == ""  # cron mails nothing when all is well
+    assert log.read_text(encoding="utf-8").splitlines()[-1].endswith("Run ok: 1 site(s) crawled")

@@ -182,6 +182,18 @@ def test_unreachable_hosts_get_one_immediate_retry() -> None:
     assert asyncio.run(mw.process_exception(retry, CannotResolveHostError("x"))) is None
 
 
+def test_a_name_that_did_not_resolve_is_not_looked_up_again_in_the_run() -> None:
+    mw = retry_middleware()
+    request = Request("https://gone.example.kr/")
+    retry = asyncio.run(mw.process_exception(request, CannotResolveHostError("x")))
+    assert asyncio.run(mw.process_exception(retry, CannotResolveHostError("x"))) is None
+    later = Request("https://gone.example.kr/robots.txt")
+    with pytest.raises(CannotResolveHostError, match="did not resolve before"):
+        mw.process_request(later)
+    assert later.meta["dont_retry"] is True
+    assert mw.process_request(Request("https://www.kbsm.net/")) is None
+
+
 def test_other_failures_wait_their_backoff_off_the_downloader() -> None:
     mw = retry_middleware()
     request = Request("https://www.kbsm.net/")

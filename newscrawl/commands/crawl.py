@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
@@ -34,6 +35,13 @@ class Command(ScrapyCrawlCommand):
         # Here, before Scrapy sets up logging and the reactor: a mistake is one line.
         if len(args) != 1 or self.settings is None:
             return
+        log_file = self.settings.get("LOG_FILE")
+        if log_file:  # cron's "-s LOG_FILE=logs/crawl.log" on a fresh checkout
+            try:
+                Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                sys.stderr.write(f"scrapy crawl: error: setting LOG_FILE={log_file!r}: {error}\n")
+                sys.exit(EXIT_USAGE)
         loader = get_spider_loader(self.settings)
         try:
             spidercls = loader.load(args[0])
