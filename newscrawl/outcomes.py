@@ -140,6 +140,8 @@ def judge_site(stats: Mapping[str, Any], name: str, *, finished: bool) -> SiteVe
         return SiteVerdict(
             "failed", f"all {requested} article requests failed ({_listed(article_failures)})"
         )
+    if (home := stats.get(f"site/{name}/home_failed")) and not count("discovered"):
+        return SiteVerdict("failed", f"home page failed ({home}) and no article was found")
     saved = {k: count(k) for k in ("new", "updated", "unchanged")}
     done = ", ".join(f"{v} {k}" for k, v in saved.items())
     if not finished:

@@ -64,7 +64,7 @@ class Crawl:
     def write_registry(self, *entries: str) -> None:
         self.registry.write_text("\n".join(entries), encoding="utf-8")
 
-    def run(self, *args: str, timeout: float = 120, **settings: str) -> Run:
+    def command(self, *args: str, **settings: str) -> list[str]:
         merged = {
             **FAST,
             "NEWSCRAWL_SITES_FILE": str(self.registry),
@@ -72,10 +72,17 @@ class Crawl:
             **settings,
         }
         sets = [a for k, v in merged.items() for a in ("-s", f"{k}={v}")]
-        command = [sys.executable, "-m", "scrapy", "crawl", "news", *args, *sets]
+        return [sys.executable, "-m", "scrapy", "crawl", "news", *args, *sets]
+
+    def run(self, *args: str, timeout: float = 120, **settings: str) -> Run:
         start = time.monotonic()
         proc = subprocess.run(
-            command, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+            self.command(*args, **settings),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         return Run(proc.returncode, proc.stderr, time.monotonic() - start)
 

@@ -8,8 +8,10 @@ RFC 6761 ``.invalid`` name) are given up in seconds and make the run exit 1.
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -177,3 +179,23 @@ def test_a_log_file_in_a_directory_not_yet_made_gets_the_verdict(crawl: Crawl) -
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stderr == ""  # cron mails nothing when all is well
     assert log.read_text(encoding="utf-8").splitlines()[-1].endswith("Run ok: 1 site(s) crawled")
+
+
+def test_ctrl_c_makes_the_run_interrupted_with_exit_1(crawl: Crawl) -> None:
+    site = TroubledSite({i: [ok(i)] for i in range(1, 21)})
+    with serving(site, delay=0.3) as server:
+        site.base = server.base_url.rstrip("/")
+        crawl.write_registry(site_entry("slow", server.base_url))
+        proc = subprocess.Popen(
+            crawl.command(), cwd=REPO, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+        )
+        deadline = time.monotonic() + 60
+        while len(server.requests_for("articleView")) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "no article requested"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 1, stderr[-3000:]
+    last = stderr.strip().splitlines()[-1]
+    assert last.endswith("Run interrupted: the run stopped early (shutdown)"), last
+    assert crawl.rows("select status from crawl_runs") == [("interrupted",)]

@@ -103,6 +103,16 @@ def test_a_site_whose_home_and_robots_failed_is_failed_and_the_run_exits_1() -> 
             "1 of 2 articles failed; http_429 1",
         ),
         ({"site/s/responses": 3}, "ok", "0 articles discovered"),
+        (
+            {"site/s/responses": 4, "site/s/home_failed": "http_404"},
+            "failed",
+            "home page failed (http_404) and no article was found",
+        ),
+        (
+            {"site/s/responses": 4, "site/s/home_failed": "http_500", "site/s/discovered": 2},
+            "ok",
+            "2 articles discovered",
+        ),
     ],
 )
 def test_site_verdicts(stats: dict, status: str, reason: str) -> None:

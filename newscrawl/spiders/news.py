@@ -210,6 +210,8 @@ class NewsSpider(Spider):
     def home_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
         reason = self._give_up(site, failure)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(f"site/{site.name}/home_failed", reason)
         if reason in NETWORK_REASONS:
             # Maybe the host is down: ask robots.txt alone before queueing dozens of guessed
             # discovery URLs that would each fail (and be retried) the same way.
