@@ -54,6 +54,7 @@ def feed_record(page: Page) -> dict[str, Any]:
     for key in FEED_FIELDS:
         if key not in record:
             record[key] = article.get(key)
+    record["messages"] = [*(record["messages"] or []), *page.notes]
     return record
 
 

@@ -32,6 +32,9 @@ class Page:
     site: str  # registry name of the site
     article: Article | None = field(default=None)
     blob: Blob | None = field(default=None)  # the raw bytes packed for the archive
+    # What the crawl noticed about the response itself (a body cut short); the archive adds
+    # these to the article's messages.
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_response(cls, response: Response, site: str, *, fetched_at: datetime) -> Page:

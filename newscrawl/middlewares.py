@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Self
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import CannotResolveHostError, DontCloseSpider, IgnoreRequest
-from scrapy.http import HtmlResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.utils.asyncio import call_later
 from scrapy.utils.response import response_status_message
 
@@ -33,7 +34,6 @@ from newscrawl.outcomes import NETWORK_REASONS, UNREACHABLE_REASONS, failure_rea
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
@@ -195,6 +195,30 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def spider_idle(self) -> None:
         if self.waiting:
             raise DontCloseSpider
+
+
+class CheckedHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, which keeps what it could read of a gzip stream cut short,
+    plus the check it lacks: such a response gets the flag ``gzip_truncated``.
+
+    The check costs nothing: a gzip stream ends with the length of its data (mod 2**32), so
+    a stream cut short ends with something else. (A body of several gzip members, which no
+    news site sends, would be flagged too; the flag is a warning, the page is kept.)
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        encodings = response.headers.getlist("Content-Encoding")
+        gzipped = request.method != "HEAD" and [e.strip().lower() for e in encodings] in (
+            [b"gzip"],
+            [b"x-gzip"],
+        )
+        raw = response.body if gzipped else b""
+        result = super().process_response(request, response)
+        if gzipped and isinstance(result, Response) and result is not response:
+            size = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else -1
+            if size != len(result.body) % 2**32:
+                result.flags = [*result.flags, "gzip_truncated"]
+        return result
 
 
 # Scrapy reads a refresh in the first 4,096 characters: at most 4 bytes each in UTF-8.

@@ -204,6 +204,8 @@ class ArchivePipeline:
             blob=item.blob,
         )
         article = item.article.to_dict() if item.article is not None else {}
+        if item.notes and article:
+            article["messages"] = [*article.get("messages", []), *item.notes]
         assert self.group is not None
         result = self.group.save(capture, article)
         stats = self.crawler.stats

@@ -76,6 +76,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "newscrawl.middlewares.QuickMetaRefreshMiddleware": 580,
+    # Scrapy's, plus a flag on a gzip body cut short (Scrapy keeps what it read, silently).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.CheckedHttpCompressionMiddleware": 590,
 }
 EXTENSIONS = {
     "newscrawl.extensions.GcTuning": 0,

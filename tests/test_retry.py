@@ -15,6 +15,7 @@ from tests.mocksite.troubled import (
     ARTICLE,
     TroubledSite,
     gzip_bomb,
+    gzip_cut_short,
     ok,
     self_redirect,
     too_many,
@@ -112,15 +113,21 @@ def test_redirect_loops_gzip_bombs_and_cut_bodies_are_failures_with_reasons(
     assert "redirect loop:" in run.stderr
 
 
-def test_a_body_cut_short_without_failing_is_kept_and_said(crawl: Crawl) -> None:
-    site = TroubledSite({3: [truncated(3)]})
+def test_bodies_cut_short_but_kept_say_so_in_the_archive(crawl: Crawl) -> None:
+    site = TroubledSite({3: [truncated(3)], 5: [gzip_cut_short(5)], 6: [ok(6)]})
     with serving(site) as server:
         site.base = server.base_url.rstrip("/")
         crawl.write_registry(site_entry("odd", server.base_url))
         run = crawl.run(DOWNLOAD_FAIL_ON_DATALOSS="False")
     assert run.returncode == 0, run.stderr[-3000:]
-    assert f"odd: {site.url(3)}: body cut short ['dataloss']" in run.stderr
-    assert crawl.rows("select count(*) from captures") == [(1,)]
+    cut = "body cut short: the connection ended before its Content-Length"
+    gz = "body cut short: the gzip stream ends early"
+    assert f"odd: {site.url(3)}: {cut}" in run.stderr
+    assert f"odd: {site.url(5)}: {gz}" in run.stderr
+    messages = dict(crawl.rows("select url, messages from articles"))
+    assert cut in json.loads(messages[site.url(3)])
+    assert gz in json.loads(messages[site.url(5)])
+    assert not any("cut short" in m for m in json.loads(messages[site.url(6)]))
 
 
 def test_feed_export_writes_json_records(crawl: Crawl) -> None:

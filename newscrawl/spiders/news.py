@@ -56,6 +56,23 @@ _CAUSES = {
 }
 
 
+_TRUNCATED = {
+    "dataloss": "body cut short: the connection ended before its Content-Length",
+    "partial": "body maybe cut short: the connection ended, no Content-Length to check",
+    "gzip_truncated": "body cut short: the gzip stream ends early",
+}
+
+
+def truncation(response: Response) -> str | None:
+    """The message for a body Scrapy kept although it is incomplete (response flags), if any.
+
+    ``dataloss`` needs DOWNLOAD_FAIL_ON_DATALOSS off (on, the request fails and is retried);
+    ``gzip_truncated`` comes from newscrawl.middlewares.CheckedHttpCompressionMiddleware.
+    """
+    found = [_TRUNCATED[f] for f in response.flags if f in _TRUNCATED]
+    return "; ".join(found) or None
+
+
 def check_arguments(kwargs: dict[str, Any]) -> None:
     """Refuse ``-a`` names the spider does not know, suggesting the closest known one."""
     for name in kwargs:
@@ -359,11 +376,9 @@ class NewsSpider(Spider):
         name = request.meta.get("site")
         if name in self.sites:
             self._count(self.sites[name], "responses")
-            if response.flags and {"dataloss", "partial"} & set(response.flags):
-                # The connection closed before the announced end (DOWNLOAD_FAIL_ON_DATALOSS
-                # off, or no Content-Length): the page is kept, but said to be cut short.
+            if cut := truncation(response):
                 self._count(self.sites[name], "truncated")
-                logger.warning("%s: %s: body cut short %s", name, response.url, response.flags)
+                logger.warning("%s: %s: %s", name, response.url, cut)
 
     def request_dropped(self, request: Request) -> None:
         """A redirect back to a URL already requested is a loop the scheduler drops silently."""
@@ -423,7 +438,10 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
         self._count(site, "fetched")
-        yield Page.from_response(response, site.name, fetched_at=datetime.now(UTC))
+        page = Page.from_response(response, site.name, fetched_at=datetime.now(UTC))
+        if cut := truncation(response):
+            page.notes.append(cut)
+        yield page
 
     def article_failed(self, failure: Failure) -> None:
         site = self._site(failure)

@@ -44,6 +44,12 @@ def gzip_bomb(size: int) -> Resource:
     )
 
 
+def gzip_cut_short(idxno: int) -> Resource:
+    """A gzip body whose stream stops early, sent whole (its Content-Length is right)."""
+    packed = gzip.compress(article_page(idxno) + b"<!-- " + b"x" * 4000 + b" -->")
+    return Resource(packed[: len(packed) - 40], headers={"Content-Encoding": "gzip"})
+
+
 def truncated(idxno: int) -> Resource:
     """An answer whose connection ends before the announced Content-Length."""
     body = article_page(idxno)
