@@ -162,7 +162,11 @@ def judge(stats: Mapping[str, Any], sites: list[str], *, finish_reason: str) -> 
     if not finished:
         return Verdict("interrupted", f"the run stopped early ({finish_reason})", verdicts)
     if failed and len(failed) == len(verdicts):
-        return Verdict("failed", f"every site failed: {', '.join(failed)}", verdicts)
+        reason = f"every site failed: {', '.join(failed)}"
+        if all(v.reason.startswith("unreachable:") for v in verdicts.values()):
+            # Offline, or no DNS: what a cron user should check first.
+            reason += " (no host could be reached: is the network down?)"
+        return Verdict("failed", reason, verdicts)
     if failed:
         reason = f"{len(failed)} of {len(verdicts)} sites failed: {', '.join(failed)}"
         return Verdict("partial", reason, verdicts)

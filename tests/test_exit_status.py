@@ -128,9 +128,10 @@ def test_dead_and_unresolvable_sites_fail_in_seconds_with_exit_1(crawl: Crawl) -
     last = "\n".join(run.last_lines(3))
     assert f"Site dead failed: unreachable: connection refused (127.0.0.1:{port})" in last
     assert "Site nowhere failed: unreachable: DNS lookup failed (news.nowhere.invalid)" in last
-    assert "Run failed: every site failed: dead, nowhere" in last
+    offline = "every site failed: dead, nowhere (no host could be reached: is the network down?)"
+    assert f"Run failed: {offline}" in last
     status, reason, stats = _run_record(crawl)
-    assert (status, reason) == ("failed", "every site failed: dead, nowhere")
+    assert (status, reason) == ("failed", offline)
     assert stats["sites"]["dead"]["status"] == "failed"
     assert stats["sites"]["dead"]["failures"] == {"connection_refused": 2}  # home, robots.txt
     assert stats["sites"]["nowhere"]["failures"] == {"dns": 2}
