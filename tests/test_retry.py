@@ -17,6 +17,7 @@ from tests.mocksite.troubled import (
     gzip_bomb,
     gzip_cut_short,
     ok,
+    redirect_to,
     self_redirect,
     too_many,
     truncated,
@@ -98,6 +99,7 @@ def test_redirect_loops_gzip_bombs_and_cut_bodies_are_failures_with_reasons(
             2: [gzip_bomb(400_000)],
             3: [truncated(3)],
             4: [ok(4)],
+            5: [redirect_to(4)],  # a duplicate of 4, not a loop and not a failure
         }
     )
     with serving(site) as server:

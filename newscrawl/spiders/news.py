@@ -381,11 +381,19 @@ class NewsSpider(Spider):
                 logger.warning("%s: %s: %s", name, response.url, cut)
 
     def request_dropped(self, request: Request) -> None:
-        """A redirect back to a URL already requested is a loop the scheduler drops silently."""
+        """A redirect back to a URL of its own chain is a loop the scheduler drops silently.
+
+        A redirect to a URL requested by another way (http to https, a print view) is a
+        duplicate, dropped as such: the page is fetched, or failed, under that other request.
+        """
         name = request.meta.get("site")
-        if name not in self.sites or not request.meta.get("redirect_urls"):
+        chain = request.meta.get("redirect_urls")
+        if name not in self.sites or not chain:
             return
         site = self.sites[name]
+        if request.url not in chain:
+            self._count(site, "redirected_to_known")
+            return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("failed/redirect_loop")
         self._count(site, "failed/redirect_loop")

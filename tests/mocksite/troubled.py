@@ -88,6 +88,11 @@ class TroubledSite:
         return None
 
 
+def redirect_to(idxno: int) -> Resource:
+    """A redirect to another article of the site."""
+    return redirect(ARTICLE.format(idxno), status=301)
+
+
 def self_redirect(idxno: int) -> Resource:
     """A redirect from an article to itself: a loop Scrapy's duplicate filter ends."""
     return redirect(ARTICLE.format(idxno), status=302)
