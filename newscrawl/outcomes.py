@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scrapy import exceptions as scrapy_errors
+from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as net
 
@@ -28,6 +29,7 @@ __all__ = [
     "failure_counts",
     "failure_reason",
     "judge",
+    "truncation",
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -50,6 +52,23 @@ _BY_TYPE: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
     ((net.ConnectionLost, net.ConnectionDone, net.ConnectError), "connection_lost"),
     ((scrapy_errors.DownloadFailedError,), "connection_lost"),
 )
+
+
+_TRUNCATED = {
+    "dataloss": "body cut short: the connection ended before its Content-Length",
+    "partial": "body maybe cut short: the connection ended, no Content-Length to check",
+    "gzip_truncated": "body cut short: the gzip stream ends early",
+}
+
+
+def truncation(response: Response) -> str | None:
+    """The message for a body Scrapy kept although it is incomplete (response flags), if any.
+
+    ``dataloss`` needs DOWNLOAD_FAIL_ON_DATALOSS off (on, the request fails and is retried);
+    ``gzip_truncated`` comes from newscrawl.middlewares.CheckedHttpCompressionMiddleware.
+    """
+    found = [_TRUNCATED[f] for f in response.flags if f in _TRUNCATED]
+    return "; ".join(found) or None
 
 
 def failure_reason(error: BaseException) -> str:

@@ -24,8 +24,8 @@ from twisted.internet import error as net
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.middlewares import BackoffRetryMiddleware
 from newscrawl.outcomes import failure_reason, judge
-from newscrawl.spiders.news import NewsSpider, check_arguments
-from newscrawl.spiders.policy import parse_url
+from newscrawl.spiders.news import NewsSpider
+from newscrawl.spiders.policy import check_arguments, parse_url
 
 
 def http_error(status: int) -> HttpError:

@@ -9,14 +9,13 @@ and archive them. Every outcome is counted in stats under ``site/NAME/...``.
 
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
-from scrapy import Request, Spider, signals
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -26,12 +25,14 @@ from newscrawl import discovery
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
-from newscrawl.outcomes import NETWORK_REASONS, Verdict, failure_reason, judge
+from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
+from newscrawl.spiders.failures import FailureAccounting
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from newscrawl.spiders.policy import (
     Decision,
     FetchPolicy,
+    check_arguments,
     parse_count,
     parse_since,
     parse_url,
@@ -42,10 +43,6 @@ logger = logging.getLogger(__name__)
 # Kept as captures even though they are errors: a 404 or 500 is what the site said.
 KEPT_ERROR_STATUSES = [400, 401, 403, 404, 410, 451, 500, 502, 503, 504]
 _PRIORITY = {"home": 40, "robots": 35, "feed": 30, "sitemap": 25, "list": 10, "article": 50}
-# The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
-ARGUMENTS = ("site", "region", "url", "since", "max_articles")
-# Answers that say a guessed URL does not exist (or is not for us): normal, not failures.
-_MISSING = frozenset({"http_401", "http_403", "http_404", "http_410"})
 _CAUSES = {
     "dns": "DNS lookup failed",
     "connection_refused": "connection refused",
@@ -56,34 +53,7 @@ _CAUSES = {
 }
 
 
-_TRUNCATED = {
-    "dataloss": "body cut short: the connection ended before its Content-Length",
-    "partial": "body maybe cut short: the connection ended, no Content-Length to check",
-    "gzip_truncated": "body cut short: the gzip stream ends early",
-}
-
-
-def truncation(response: Response) -> str | None:
-    """The message for a body Scrapy kept although it is incomplete (response flags), if any.
-
-    ``dataloss`` needs DOWNLOAD_FAIL_ON_DATALOSS off (on, the request fails and is retried);
-    ``gzip_truncated`` comes from newscrawl.middlewares.CheckedHttpCompressionMiddleware.
-    """
-    found = [_TRUNCATED[f] for f in response.flags if f in _TRUNCATED]
-    return "; ".join(found) or None
-
-
-def check_arguments(kwargs: dict[str, Any]) -> None:
-    """Refuse ``-a`` names the spider does not know, suggesting the closest known one."""
-    for name in kwargs:
-        if name.startswith("_") or name in ARGUMENTS:
-            continue
-        close = difflib.get_close_matches(name, ARGUMENTS, n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ConfigError(f"unknown argument -a {name}{hint}; known: {', '.join(ARGUMENTS)}")
-
-
-class NewsSpider(Spider):
+class NewsSpider(FailureAccounting, Spider):
     """Crawl Korean regional newspapers from the site registry (or any home URL)."""
 
     name = "news"
@@ -128,8 +98,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(crawler.settings)
-        crawler.signals.connect(spider.response_received, signal=signals.response_received)
-        crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        spider.connect_signals()
         return spider
 
     def configure(self, settings: BaseSettings) -> None:
@@ -195,7 +164,7 @@ class NewsSpider(Spider):
 
     def _request(self, site: Site, url: str, kind: str, **kwargs: Any) -> Request:
         callback = getattr(self, f"parse_{kind}")
-        meta = {"site": site.name, "cms": site.cms, **kwargs.pop("meta", {})}
+        meta = {"site": site.name, "cms": site.cms, "kind": kind, **kwargs.pop("meta", {})}
         return Request(url, callback=callback, meta=meta, priority=_PRIORITY[kind], **kwargs)
 
     def _site(self, response: Response | Failure) -> Site:
@@ -355,60 +324,6 @@ class NewsSpider(Spider):
         self._count(site, "discovery_failed")
         logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
 
-    def _give_up(self, site: Site, failure: Failure, *, guessed: bool = False) -> str:
-        """Count a request the crawl gave up on under its reason; return the reason.
-
-        ``guessed``: a discovery URL tried on the chance that it exists (robots.txt, a feed,
-        a list page): its 404 is an answer, counted as ``missing/REASON``, not a failure.
-        """
-        reason = failure_reason(failure.value)
-        if reason == "robots":
-            return reason
-        assert self.crawler.stats is not None
-        kind = "missing" if guessed and reason in _MISSING else "failed"
-        self.crawler.stats.inc_value(f"{kind}/{reason}")
-        self._count(site, f"{kind}/{reason}")
-        return reason
-
-    # --- signals -------------------------------------------------------------------------------
-    def response_received(self, response: Response, request: Request) -> None:
-        """Count the answers a site gave, whatever their status: it was reachable."""
-        name = request.meta.get("site")
-        if name in self.sites:
-            self._count(self.sites[name], "responses")
-            if cut := truncation(response):
-                self._count(self.sites[name], "truncated")
-                logger.warning("%s: %s: %s", name, response.url, cut)
-
-    def request_dropped(self, request: Request) -> None:
-        """A redirect back to a URL of its own chain is a loop the scheduler drops silently.
-
-        A redirect to a URL requested by another way (http to https, a print view) is a
-        duplicate, dropped as such: the page is fetched, or failed, under that other request.
-        """
-        name = request.meta.get("site")
-        chain = request.meta.get("redirect_urls")
-        if name not in self.sites or not chain:
-            return
-        site = self.sites[name]
-        if request.url not in chain:
-            self._count(site, "redirected_to_known")
-            return
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("failed/redirect_loop")
-        self._count(site, "failed/redirect_loop")
-        logger.warning(
-            "%s: redirect loop: %s -> %s", name, request.meta["redirect_urls"][0], request.url
-        )
-        if request.callback == self.parse_article:
-            self._count(site, "failed")
-            self._count(site, "article_failed/redirect_loop")
-
-    def closed(self, reason: str) -> None:
-        """Judge the run from its stats (``newscrawl.outcomes``); the crawl command reports it."""
-        stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        self.verdict = judge(stats, list(self.sites), finish_reason=reason)
-
     # --- articles ------------------------------------------------------------------------------
     def _is_article(self, site: Site, url: str) -> bool:
         return discovery.same_site(url, site.home_url) and discovery.is_article_url(
@@ -450,14 +365,3 @@ class NewsSpider(Spider):
         if cut := truncation(response):
             page.notes.append(cut)
         yield page
-
-    def article_failed(self, failure: Failure) -> None:
-        site = self._site(failure)
-        reason = self._give_up(site, failure)
-        if reason == "robots":  # robots.txt said no: not a failure, our own rule
-            self._count(site, "skipped")
-            self._count(site, "skipped/robots")
-            return
-        self._count(site, "failed")
-        self._count(site, f"article_failed/{reason}")
-        logger.warning("%s: %s failed: %s", site.name, failure.request.url, failure.value)

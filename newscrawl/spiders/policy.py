@@ -8,6 +8,7 @@ tracking parameter or a print view never causes a second fetch.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,21 @@ from enum import StrEnum
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
+from newscrawl.config import ConfigError
 from newscrawl.urls import canonical_url
+
+# The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
+ARGUMENTS = ("site", "region", "url", "since", "max_articles")
+
+
+def check_arguments(kwargs: Mapping[str, object]) -> None:
+    """Refuse ``-a`` names the spider does not know, suggesting the closest known one."""
+    for name in kwargs:
+        if name.startswith("_") or name in ARGUMENTS:
+            continue
+        close = difflib.get_close_matches(name, ARGUMENTS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"unknown argument -a {name}{hint}; known: {', '.join(ARGUMENTS)}")
 
 
 def parse_since(value: str | None) -> date | None:
