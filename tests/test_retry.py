@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.crawl_run import Crawl, site_entry
-from tests.mocksite.server import serving
+from tests.mocksite.server import Resource, serving
 from tests.mocksite.troubled import (
     ARTICLE,
     TroubledSite,
+    article_page,
     gzip_bomb,
     gzip_cut_short,
     ok,
@@ -113,6 +114,19 @@ def test_redirect_loops_gzip_bombs_and_cut_bodies_are_failures_with_reasons(
     # None of them is "skipped", the count of what robots.txt or the archive kept us from.
     assert (record["failed"], record["skipped"], record["new"]) == (3, 0, 1)
     assert "redirect loop:" in run.stderr
+
+
+def test_a_server_that_hangs_is_a_timeout(crawl: Crawl) -> None:
+    site = TroubledSite({1: [ok(1)], 2: [Resource(article_page(2), stall=4)]})
+    with serving(site) as server:
+        site.base = server.base_url.rstrip("/")
+        crawl.write_registry(site_entry("hangs", server.base_url))
+        run = crawl.run(DOWNLOAD_TIMEOUT="1", RETRY_TIMES="1")
+        assert len(requested_at(server, 2)) == 2  # one retry after the backoff
+    assert run.returncode == 0, run.stderr[-3000:]
+    record = site_record(crawl, "hangs")
+    assert record["failures"] == {"timeout": 1}
+    assert record["status"] == "partial" and "timeout 1" in record["reason"]
 
 
 def test_bodies_cut_short_but_kept_say_so_in_the_archive(crawl: Crawl) -> None:

@@ -20,6 +20,7 @@ class Resource:
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     close: bool = False  # close the connection after the answer
+    stall: float = 0.0  # seconds to wait before answering (a server that hangs)
 
 
 def redirect(location: str, status: int = 301) -> Resource:
@@ -71,6 +72,7 @@ class _Handler(BaseHTTPRequestHandler):
         resource = self.server.resolver(parts.path, query) or NOT_FOUND
         if self.server.delay and resource.status == 200 and "text/html" in resource.content_type:
             time.sleep(self.server.delay)
+        time.sleep(resource.stall)
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
         if "Content-Length" not in resource.headers:
