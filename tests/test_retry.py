@@ -87,7 +87,7 @@ def test_a_retry_waiting_for_retry_after_holds_no_download_slot(crawl: Crawl) ->
         with other_server.lock:
             meanwhile = [p for t, p in other_server.times if refused < t < refused + 2.5]
     # The other site's eight articles take 0.3 s each: most of them fit in the wait.
-    assert len(meanwhile) >= 3, meanwhile
+    assert len(meanwhile) >= 2, meanwhile
     assert crawl.rows("select count(*) from articles") == [(9,)]
 
 
