@@ -64,7 +64,9 @@ class FeedRecordPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         if not crawler.settings.getdict("FEEDS"):
-            raise NotConfigured("no FEEDS: pages are not exported")
+            # Without a message: Scrapy logs a NotConfigured's message at WARNING, and a run
+            # without feeds is the usual case, nothing to warn about.
+            raise NotConfigured
         return cls()
 
     def process_item(self, item: Any) -> Any:

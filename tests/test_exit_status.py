@@ -45,6 +45,11 @@ def crawl(tmp_path: Path) -> Crawl:
         (["-a", "site=kbsm"], {"ARCHIVE_DB_PATH": ""}, "setting ARCHIVE_DB_PATH is empty"),
         (
             ["-a", "site=kbsm"],
+            {"ARCHIVE_DB_PATH": "/proc/no/news.db"},
+            "setting ARCHIVE_DB_PATH='/proc/no/news.db': [Errno 2]",
+        ),
+        (
+            ["-a", "site=kbsm"],
             {"NEWSCRAWL_EXTRACT_WORKERS": "abc"},
             "setting NEWSCRAWL_EXTRACT_WORKERS='abc': expected auto or a whole number >= 0",
         ),

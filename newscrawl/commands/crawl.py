@@ -35,12 +35,16 @@ class Command(ScrapyCrawlCommand):
         # Here, before Scrapy sets up logging and the reactor: a mistake is one line.
         if len(args) != 1 or self.settings is None:
             return
-        log_file = self.settings.get("LOG_FILE")
-        if log_file:  # cron's "-s LOG_FILE=logs/crawl.log" on a fresh checkout
+        # The directories of the files the run writes: cron's "-s LOG_FILE=logs/crawl.log" on
+        # a fresh checkout, and an archive path that cannot be (one line, not a traceback).
+        for name in ("LOG_FILE", "ARCHIVE_DB_PATH"):
+            path = self.settings.get(name)
+            if not path:
+                continue
             try:
-                Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                sys.stderr.write(f"scrapy crawl: error: setting LOG_FILE={log_file!r}: {error}\n")
+                sys.stderr.write(f"scrapy crawl: error: setting {name}={path!r}: {error}\n")
                 sys.exit(EXIT_USAGE)
         loader = get_spider_loader(self.settings)
         try:
