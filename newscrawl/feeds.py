@@ -41,21 +41,19 @@ FEED_FIELDS = (
 
 
 def feed_record(page: Page) -> dict[str, Any]:
-    """The page as a flat dict of strings, numbers and lists (no bytes, no datetimes)."""
+    """The page as a flat dict of strings, numbers and lists (no bytes, no datetimes), its
+    keys in FEED_FIELDS order."""
     article = page.article.to_dict() if page.article is not None else {}
-    record: dict[str, Any] = {
+    own = {
         "url": page.url,
         "final_url": page.final_url,
         "site": page.site,
         "status": page.status,
         "fetched_at": page.fetched_at.isoformat(),
         "extraction_status": article.get("status"),
+        "messages": [*article.get("messages", []), *page.notes],
     }
-    for key in FEED_FIELDS:
-        if key not in record:
-            record[key] = article.get(key)
-    record["messages"] = [*(record["messages"] or []), *page.notes]
-    return record
+    return {key: own[key] if key in own else article.get(key) for key in FEED_FIELDS}
 
 
 class FeedRecordPipeline:

@@ -4,7 +4,9 @@
 Per site: the home page first (it tells the CMS family and announces feeds), then robots.txt
 (its ``Sitemap:`` lines), feeds, sitemaps and list pages, each yielding article requests that
 the FetchPolicy lets through. Article responses become ``Page`` items; the pipelines extract
-and archive them. Every outcome is counted in stats under ``site/NAME/...``.
+and archive them. Every outcome is counted in stats under ``site/NAME/...``, every request
+given up under its reason (``spiders/failures.py``), and the run is judged at the end
+(``newscrawl.outcomes``). Arguments are checked when the spider is built (``configure``).
 """
 
 from __future__ import annotations
