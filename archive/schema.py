@@ -156,6 +156,14 @@ def _initial(db: Database) -> None:
     db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('crisismerge', 64)")
 
 
+@MIGRATIONS(name="0002_run_status")
+def _run_status(db: Database) -> None:
+    # A run's verdict (ok, partial, failed, interrupted) and the sentence that explains it;
+    # each site's own verdict is in the per-site record inside ``stats``.
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN status TEXT")
+    db.execute("ALTER TABLE crawl_runs ADD COLUMN reason TEXT")
+
+
 @MIGRATIONS(name="0003_declared_canonical")
 def _declared_canonical(db: Database) -> None:
     # A canonical URL the page declared on another site (a syndicated copy names the agency's

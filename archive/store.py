@@ -467,12 +467,20 @@ def start_run(db: Database, spider: str, sites: list[str]) -> int:
     return int(cursor.lastrowid)
 
 
-def finish_run(db: Database, run_id: int, stats: Mapping[str, Any]) -> None:
-    """Record the end of a crawl and its stats (values that are not JSON become strings)."""
+def finish_run(
+    db: Database,
+    run_id: int,
+    stats: Mapping[str, Any],
+    *,
+    status: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record the end of a crawl, its stats (values that are not JSON become strings) and its
+    verdict: ``status`` is ok, partial, failed or interrupted, ``reason`` says why."""
     with db.atomic():
         db.execute(
-            "UPDATE crawl_runs SET finished_at = ?, stats = ? WHERE id = ?",
-            [_now(), _json(dict(stats)), run_id],
+            "UPDATE crawl_runs SET finished_at = ?, stats = ?, status = ?, reason = ? WHERE id = ?",
+            [_now(), _json(dict(stats)), status, reason, run_id],
         )
 
 

@@ -35,6 +35,9 @@ class Page:
     site_hosts: tuple[str, ...] = ()
     article: Article | None = field(default=None)
     blob: Blob | None = field(default=None)  # the raw bytes packed for the archive
+    # What the crawl noticed about the response itself (a body cut short); the archive adds
+    # these to the article's messages.
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def from_response(

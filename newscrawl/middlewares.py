@@ -1,31 +1,47 @@
-"""Retries that wait: honour ``Retry-After`` on 429/503, back off exponentially otherwise.
+"""Retries that wait without blocking, and that give up fast when waiting cannot help.
 
 Scrapy's RetryMiddleware re-queues a failed request at once, which is exactly what a server
-answering 429 asked us not to do. This subclass keeps its settings (``RETRY_TIMES``,
-``RETRY_HTTP_CODES``, ``dont_retry``) and adds the wait, during which the whole site's download
-slot is slowed down too, so the other queued pages of that site wait with the retry.
+answering 429 asked us not to do. BackoffRetryMiddleware keeps its settings (``RETRY_TIMES``,
+``RETRY_HTTP_CODES``, ``dont_retry``) and builds retries with Scrapy's ``get_retry_request``,
+but hands each retry to the scheduler only after ``Retry-After`` (or an exponential backoff).
+The wait holds nothing: not a download slot, and not one of the CONCURRENT_REQUESTS, which a
+request sleeping in a middleware, or queued behind a slot whose delay was raised, would hold
+(Scrapy counts both as active), stopping every other site of the crawl meanwhile.
+
+A host that does not resolve or refuses connections is retried once, at once: minutes of
+backoff would not bring it back within a run. ``.invalid`` names fail without a lookup.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Self
+from urllib.parse import urlsplit
 
+from scrapy import signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.http import HtmlResponse
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
+from scrapy.exceptions import CannotResolveHostError, DontCloseSpider, IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from scrapy.utils.asyncio import call_later
 from scrapy.utils.response import response_status_message
+
+from newscrawl.outcomes import NETWORK_REASONS, UNREACHABLE_REASONS, failure_reason
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
     from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
+
+# Request meta key: seconds the scheduler must hold this retry back.
+_WAIT = "newscrawl_retry_wait"
+# RFC 6761: special-use names that never resolve; resolvers "SHOULD" answer at once.
+_NEVER_RESOLVES = (".invalid",)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -44,8 +60,30 @@ def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> fl
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+class NetworkErrorsWithoutTraceback(logging.Filter):
+    """Drop the traceback Scrapy's robots.txt middleware logs with a DNS or connection error.
+
+    A host that is down is an outcome, not a bug: the one-line message names the host and the
+    cause, and the spider's verdict on the site follows; 20 lines of traceback add nothing.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and failure_reason(error) in NETWORK_REASONS:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_robots_errors() -> None:
+    robots_logger = logging.getLogger("scrapy.downloadermiddlewares.robotstxt")
+    if not any(isinstance(f, NetworkErrorsWithoutTraceback) for f in robots_logger.filters):
+        robots_logger.addFilter(NetworkErrorsWithoutTraceback())
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
-    """RetryMiddleware whose retries wait ``Retry-After`` or ``base * 2**(attempt-1)`` seconds."""
+    """Retries that wait ``Retry-After`` or ``base * 2**(attempt-1)`` seconds, off the slot;
+    unresolvable or refusing hosts get one immediate retry."""
 
     def __init__(
         self, settings: BaseSettings, *, max_delay: float = 300.0, base: float = 5.0
@@ -53,6 +91,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
         super().__init__(settings)
         self.max_delay = max_delay
         self.base = base
+        self.waiting = 0  # retries held back, not yet handed to the scheduler
+        # Hosts whose name did not resolve, even on a retry: later requests to them in this
+        # run fail at once, instead of each waiting for the resolver again (DNS_TIMEOUT).
+        self.unresolved: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -62,6 +104,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             base=crawler.settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 5.0),
         )
         mw.crawler = crawler
+        crawler.signals.connect(mw.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(mw.spider_idle, signal=signals.spider_idle)
+        _quiet_robots_errors()
         return mw
 
     def delay_for(self, attempt: int, retry_after: str | None) -> float:
@@ -70,16 +115,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
         delay = asked if asked is not None else self.base * 2 ** max(0, attempt - 1)
         return min(delay, self.max_delay)
 
+    def process_request(self, request: Request) -> None:
+        host = (urlsplit(request.url).hostname or "").rstrip(".")
+        if host.endswith(_NEVER_RESOLVES):
+            raise CannotResolveHostError(f"DNS lookup failed: {host} is a reserved name")
+        if host in self.unresolved:
+            request.meta["dont_retry"] = True
+            raise CannotResolveHostError(f"DNS lookup failed: {host} did not resolve before")
+
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self._retry_request(request, response_status_message(response.status))
         if retry is None:
             return response
         header = response.headers.get(b"Retry-After")
         asked = header.decode("latin-1") if header else None
-        await self._wait(request, self.delay_for(retry.meta.get("retry_times", 1), asked))
-        return retry
+        return self._later(retry, self.delay_for(retry.meta["retry_times"], asked))
 
     async def process_exception(
         self, request: Request, exception: Exception
@@ -88,30 +140,85 @@ class BackoffRetryMiddleware(RetryMiddleware):
             exception, self.exceptions_to_retry
         ):
             return None
-        retry = self._retry(request, exception)
-        if retry is not None:
-            await self._wait(request, self.delay_for(retry.meta.get("retry_times", 1), None))
+        reason = failure_reason(exception)
+        if reason in UNREACHABLE_REASONS:
+            # Another try in a few seconds may pass a glitch; minutes of backoff only delay
+            # the verdict (the site's failure) of a host that is down or does not exist.
+            retry = self._retry_request(request, exception, max_retry_times=1)
+            if retry is None and reason == "dns":
+                self.unresolved.add((urlsplit(request.url).hostname or "").rstrip("."))
+            return retry
+        retry = self._retry_request(request, exception)
+        if retry is None:
+            return None
+        return self._later(retry, self.delay_for(retry.meta["retry_times"], None))
+
+    def _retry_request(
+        self, request: Request, reason: str | Exception, *, max_retry_times: int | None = None
+    ) -> Request | None:
+        limit = request.meta.get("max_retry_times", self.max_retry_times)
+        if max_retry_times is not None:
+            limit = min(limit, max_retry_times)
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=limit,
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=request.meta.get("give_up_log_level", self.give_up_log_level),
+        )
+
+    def _later(self, retry: Request, delay: float) -> Request:
+        """Mark the retry to be held back ``delay`` seconds once it reaches the scheduler."""
+        if delay > 0:
+            retry.meta[_WAIT] = delay
         return retry
 
-    async def _wait(self, request: Request, delay: float) -> None:
-        """Sleep ``delay`` seconds while the request's download slot keeps at least that delay."""
-        if delay <= 0:
+    def request_scheduled(self, request: Request) -> None:
+        """Hold a marked retry back until its time; the engine drops it for now, silently."""
+        delay = request.meta.pop(_WAIT, None)
+        if not delay:
             return
         self.crawler.stats.inc_value("retry/backoff_seconds", delay)
         logger.info("Backing off %.1fs before retrying %s", delay, request.url)
+        self.waiting += 1
+        call_later(delay, self._release, request)
+        raise IgnoreRequest("held back until its retry time")  # the engine drops it silently
+
+    def _release(self, request: Request) -> None:
+        self.waiting -= 1
         engine = self.crawler.engine
-        slot = None
-        if engine is not None and engine.downloader is not None:
-            slot = engine.downloader.slots.get(request.meta.get("download_slot"))
-        previous = slot.delay if slot is not None else None
-        if slot is not None and slot.delay < delay:
-            slot.delay = delay
-        try:
-            await asyncio.sleep(delay)
-        finally:
-            # AutoThrottle may have moved the delay meanwhile; only undo our own change.
-            if slot is not None and previous is not None and slot.delay == delay:
-                slot.delay = previous
+        if engine is not None and engine.spider is not None and self.crawler.crawling:
+            engine.crawl(request)
+
+    def spider_idle(self) -> None:
+        if self.waiting:
+            raise DontCloseSpider
+
+
+class CheckedHttpCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, which keeps what it could read of a gzip stream cut short,
+    plus the check it lacks: such a response gets the flag ``gzip_truncated``.
+
+    The check costs nothing: a gzip stream ends with the length of its data (mod 2**32), so
+    a stream cut short ends with something else. (A body of several gzip members, which no
+    news site sends, would be flagged too; the flag is a warning, the page is kept.)
+    """
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        encodings = response.headers.getlist("Content-Encoding")
+        gzipped = request.method != "HEAD" and [e.strip().lower() for e in encodings] in (
+            [b"gzip"],
+            [b"x-gzip"],
+        )
+        raw = response.body if gzipped else b""
+        result = super().process_response(request, response)
+        if gzipped and isinstance(result, Response) and result is not response:
+            size = int.from_bytes(raw[-4:], "little") if len(raw) >= 18 else -1
+            if size != len(result.body) % 2**32:
+                result.flags = [*result.flags, "gzip_truncated"]
+        return result
 
 
 # Scrapy reads a refresh in the first 4,096 characters: at most 4 bytes each in UTF-8.

@@ -26,6 +26,7 @@ from twisted.internet.task import LoopingCall
 import archive
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
+from newscrawl.outcomes import failure_counts, judge
 from newscrawl.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -206,6 +207,8 @@ class ArchivePipeline:
             blob=item.blob,
         )
         article = item.article.to_dict() if item.article is not None else {}
+        if item.notes and article:
+            article["messages"] = [*article.get("messages", []), *item.notes]
         assert self.group is not None
         result = self.group.save(capture, article)
         stats = self.crawler.stats
@@ -233,8 +236,20 @@ class ArchivePipeline:
         # the next run reads lists past their known pages (archive.incomplete_sites).
         policy = getattr(spider, "policy", None)
         complete = reason == "finished" and not getattr(policy, "budget_spent", False)
-        record = {"finish_reason": reason, "complete": complete, **totals, "sites": summary}
+        verdict = judge(stats, list(summary), finish_reason=reason)
+        sites: dict[str, dict[str, Any]] = {
+            name: {
+                **counts,
+                "status": verdict.sites[name].status,
+                "reason": verdict.sites[name].reason,
+                "failures": failure_counts(stats, name),
+            }
+            for name, counts in summary.items()
+        }
+        record = {"finish_reason": reason, "complete": complete, **totals, "sites": sites}
         if self.run_id is not None:
-            archive.finish_run(self.db, self.run_id, record)
+            archive.finish_run(
+                self.db, self.run_id, record, status=verdict.status, reason=verdict.reason
+            )
         self.db.close()
         self.db = None

@@ -64,11 +64,17 @@ CONCURRENT_ITEMS = 16
 
 # --- Robustness -------------------------------------------------------------------------------
 DOWNLOAD_TIMEOUT = 30
+# A resolver answers in milliseconds; Scrapy's 60 s default made a dead DNS server cost
+# minutes per site. A name that fails twice is not looked up again in the run.
+DNS_TIMEOUT = 10
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # no article page is bigger; a sitemap may come close
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# The spider's errbacks log each give-up once, with the site and the reason; Scrapy's own
+# "Gave up retrying" line (ERROR by default) would say it a second time.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 DOWNLOADER_MIDDLEWARES = {
     # Replaced by a retry that waits: Retry-After when the server gives it, backoff otherwise.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -77,6 +83,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.QuickMetaRefreshMiddleware": 580,
     # Before robots.txt (100): a shape learned as not an article costs nothing to refuse.
     "newscrawl.shapes.NotArticleShapes": 90,
+    # Scrapy's, plus a flag on a gzip body cut short (Scrapy keeps what it read, silently).
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.CheckedHttpCompressionMiddleware": 590,
 }
 EXTENSIONS = {
     "newscrawl.extensions.GcTuning": 0,
@@ -86,6 +95,8 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.ExtractPipeline": 300,
     "newscrawl.since.SincePipeline": 400,  # -a since: drops articles published before it
     "newscrawl.pipelines.ArchivePipeline": 800,
+    # With -o/-O (FEEDS) only: the exporters get JSON-friendly records, not raw bytes.
+    "newscrawl.feeds.FeedRecordPipeline": 900,
 }
 
 # --- Scrapy defaults the project relies on ----------------------------------------------------

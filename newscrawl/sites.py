@@ -6,6 +6,7 @@ so a typo in one of dozens of entries is found without reading a traceback.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -180,7 +181,9 @@ def select_sites(
     wanted = [n.strip() for n in names if n.strip()]
     unknown = [n for n in wanted if n not in registry]
     if unknown:
-        raise RegistryError(f"unknown site(s): {', '.join(unknown)} (see sites.toml)")
+        close = difflib.get_close_matches(unknown[0], list(registry), n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        raise RegistryError(f"unknown site(s): {', '.join(unknown)} ({hint}see sites.toml)")
     sites = [registry[n] for n in wanted] if wanted else list(registry.values())
     if region:
         if region not in REGIONS:

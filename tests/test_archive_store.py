@@ -53,10 +53,9 @@ def test_reopening_applies_no_migration_twice(tmp_path):
     open_db(tmp_path / "news.db").close()
     db = open_db(tmp_path / "news.db")
     names = [r["name"] for r in db.query("SELECT name FROM _sqlite_migrations")]
-    # every migration once (others follow 0001 as the schema grows), none left to apply
-    assert names[0] == "0001_initial" and len(names) == len(set(names))
+    assert names[0] == "0001_initial" and len(names) == len(set(names))  # none applied twice
+    assert {"0002_run_status", "0003_declared_canonical", "0004_reading_room"} <= set(names)
     assert not MIGRATIONS.pending(db)
-    assert "0003_declared_canonical" in names
 
 
 def test_first_save_is_new_with_one_revision(db):
@@ -278,9 +277,18 @@ def test_sites_known_articles_and_runs(db):
     assert known_articles(db, "x.kr") == {"https://x.kr/2": None}  # the host when no registry
     run_id = start_run(db, "news", ["kbsm"])
     finish_run(db, run_id, {"archive/new": 2, "finish_time": T0})
-    run = db.execute("SELECT spider, sites, finished_at, stats FROM crawl_runs").fetchone()
+    run = db.execute("SELECT spider, sites, finished_at, stats, status FROM crawl_runs").fetchone()
     assert run[0] == "news" and json.loads(run[1]) == ["kbsm"] and run[2]
     assert json.loads(run[3])["archive/new"] == 2
+    assert run[4] is None  # no verdict given
+
+
+def test_finish_run_records_the_verdict(db):
+    run_id = start_run(db, "news", ["kbsm", "dead"])
+    finish_run(db, run_id, {"complete": True}, status="partial", reason="1 of 2 sites failed: dead")
+    assert db.execute("SELECT status, reason FROM crawl_runs").fetchall() == [
+        ("partial", "1 of 2 sites failed: dead")
+    ]
 
 
 def test_iter_captures_filters_by_site_and_fetch_time(db):

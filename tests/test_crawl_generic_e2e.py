@@ -127,7 +127,7 @@ def test_section_pages_listed_in_a_sitemap_are_learned_as_not_articles(
     assert "/section/{n} are not articles" in proc.stderr
     # Trusted is not unruly: robots.txt still keeps the sitemap's /private/ entry out.
     assert not server.requests_for("/private/")
-    assert re.search(r"'site/[^']+/skipped/forbidden': 1\b", proc.stderr), proc.stderr[-3000:]
+    assert re.search(r"'site/[^']+/skipped/robots': 1\b", proc.stderr), proc.stderr[-3000:]
     # Not a section page and not an article: the home page the sitemap lists is not refetched
     # as an article.
     assert server.log.count("/") == 1

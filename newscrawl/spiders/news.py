@@ -4,7 +4,9 @@
 Per site: the home page first (it tells the CMS family and announces feeds), then robots.txt
 (its ``Sitemap:`` lines), feeds, sitemaps and list pages, each yielding article requests that
 the FetchPolicy lets through. Article responses become ``Page`` items; the pipelines extract
-and archive them. Every outcome is counted in stats under ``site/NAME/...``.
+and archive them. Every outcome is counted in stats under ``site/NAME/...``, every request
+given up under its reason (``spiders/failures.py``), and the run is judged at the end
+(``newscrawl.outcomes``). Arguments are checked when the spider is built (``configure``).
 """
 
 from __future__ import annotations
@@ -13,31 +15,48 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
+from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
+from newscrawl.spiders.failures import FailureAccounting
 from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
-from newscrawl.spiders.policy import Decision, FetchPolicy, parse_count, parse_since
+from newscrawl.spiders.policy import (
+    Decision,
+    FetchPolicy,
+    check_arguments,
+    parse_count,
+    parse_since,
+    parse_url,
+)
 
 logger = logging.getLogger(__name__)
 
 # Kept as captures even though they are errors: a 404 or 500 is what the site said.
 KEPT_ERROR_STATUSES = [400, 401, 403, 404, 410, 451, 500, 502, 503, 504]
 _PRIORITY = {"home": 40, "robots": 35, "feed": 30, "sitemap": 25, "list": 10, "article": 50}
+_CAUSES = {
+    "dns": "DNS lookup failed",
+    "connection_refused": "connection refused",
+    "timeout": "timed out",
+    "connection_lost": "connection lost",
+    "tls": "TLS handshake failed",
+    "dataloss": "response cut short",
+}
 
 
-class NewsSpider(Spider):
+class NewsSpider(FailureAccounting, Spider):
     """Crawl Korean regional newspapers from the site registry (or any home URL)."""
 
     name = "news"
@@ -51,12 +70,20 @@ class NewsSpider(Spider):
         max_articles: str | None = None,
         **kwargs: Any,
     ) -> None:
+        check_arguments(kwargs)
         super().__init__(**kwargs)
+        if url is not None and (site or region):
+            raise ConfigError("-a url=... names one site: give it without -a site or -a region")
         self.site_names = [n for n in (site or "").split(",") if n.strip()]
+        if site is not None and not self.site_names:
+            raise ConfigError(f"-a site={site!r}: expected one or more site names")
         self.region = region
-        self.home_url = url
-        self.since = parse_since(since)
-        self.max_articles = parse_count(max_articles, "max_articles")
+        self.home_url = parse_url(url)
+        try:
+            self.since = parse_since(since)
+            self.max_articles = parse_count(max_articles, "max_articles")
+        except ValueError as error:
+            raise ConfigError(str(error)) from None
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
@@ -74,20 +101,36 @@ class NewsSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        registry = load_registry(settings.get("NEWSCRAWL_SITES_FILE") or DEFAULT_REGISTRY)
-        if spider.home_url:
-            chosen = [site_for_url(spider.home_url, registry)]
-        else:
-            chosen = select_sites(registry, names=spider.site_names, region=spider.region)
-        if not chosen:
-            raise ValueError(f"no site matches site={spider.site_names} region={spider.region}")
-        spider.sites = {s.name: s for s in chosen}
-        spider.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
-        spider.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
-        spider.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
-        spider.db_path = settings.get("ARCHIVE_DB_PATH")
+        spider.configure(crawler.settings)
+        spider.connect_signals()
         return spider
+
+    def configure(self, settings: BaseSettings) -> None:
+        """Choose the sites and read the settings; raise ConfigError or RegistryError (both
+        ValueErrors naming what is wrong) before any request is made.
+
+        The crawl command calls this on a spider of its own before the crawl starts, so a
+        mistake is one line on stderr and exit status 2 instead of a traceback.
+        """
+        pipelines = settings.getdict("ITEM_PIPELINES") if settings.get("ITEM_PIPELINES") else {}
+        archiving = any(
+            "ArchivePipeline" in str(path) and order is not None
+            for path, order in pipelines.items()
+        )
+        check_settings(settings, archive=archiving)
+        registry = load_registry(settings.get("NEWSCRAWL_SITES_FILE") or DEFAULT_REGISTRY)
+        if self.home_url:
+            chosen = [site_for_url(self.home_url, registry)]
+        else:
+            chosen = select_sites(registry, names=self.site_names, region=self.region)
+        if not chosen:
+            raise ConfigError(f"no site in the registry has region {self.region}")
+        self.sites = {s.name: s for s in chosen}
+        self.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
+        self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
+        self.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
+        self.db_path = settings.get("ARCHIVE_DB_PATH")
+        self.verdict: Verdict | None = None
 
     # --- start ---------------------------------------------------------------------------------
     def _load_archive(self) -> None:
@@ -126,7 +169,7 @@ class NewsSpider(Spider):
 
     def _request(self, site: Site, url: str, kind: str, **kwargs: Any) -> Request:
         callback = getattr(self, f"parse_{kind}")
-        meta = {"site": site.name, "cms": site.cms, **kwargs.pop("meta", {})}
+        meta = {"site": site.name, "cms": site.cms, "kind": kind, **kwargs.pop("meta", {})}
         return Request(url, callback=callback, meta=meta, priority=_PRIORITY[kind], **kwargs)
 
     def _site(self, response: Response | Failure) -> Site:
@@ -162,23 +205,38 @@ class NewsSpider(Spider):
 
     def home_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
+        reason = self._give_up(site, failure)
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value(f"site/{site.name}/home_failed", reason)
+        if reason in NETWORK_REASONS:
+            # Maybe the host is down: ask robots.txt alone before queueing dozens of guessed
+            # discovery URLs that would each fail (and be retried) the same way.
+            logger.info("%s: home page failed (%s); trying robots.txt", site.name, reason)
+            yield self._robots_request(site, probe=True)
+            return
         logger.warning(
             "%s: home page failed (%s); using the registry only", site.name, failure.value
         )
         yield from self._discover(site, None)
 
-    def _discover(self, site: Site, home: Response | None) -> Iterator[Request]:
-        """Requests for robots.txt, feeds, sitemaps and list pages of a site."""
-        base = site.home_url
-        robots = urljoin(base, "/robots.txt")
-        self.lists.asked(site.name, robots)
-        yield self._request(
+    def _robots_request(self, site: Site, *, probe: bool = False) -> Request:
+        robots = urljoin(site.home_url, "/robots.txt")
+        self.lists.asked(site.name, robots)  # held list pages wait for its answer too
+        return self._request(
             site,
             robots,
             "robots",
-            errback=self.quiet_failure,
-            meta={"dont_obey_robotstxt": True, "held_by": robots},
+            errback=self.robots_failed,
+            meta={"dont_obey_robotstxt": True, "probe": probe, "held_by": robots},
         )
+
+    def _discover(
+        self, site: Site, home: Response | None, *, robots: bool = True
+    ) -> Iterator[Request]:
+        """Requests for robots.txt, feeds, sitemaps and list pages of a site."""
+        base = site.home_url
+        if robots:
+            yield self._robots_request(site)
         feeds = [*site.feeds, *(urljoin(base, f) for f in discovery.DEFAULT_FEEDS[site.cms])]
         lists = [
             *site.list_pages,
@@ -202,6 +260,8 @@ class NewsSpider(Spider):
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
+        if response.meta.get("probe"):  # the home page failed, the host answers: go on
+            yield from self._discover(site, None, robots=False)
         found = discovery.robots_sitemaps(response.text, response.url)
         if not found and not site.sitemaps:
             found = [urljoin(site.home_url, "/sitemap.xml")]  # the conventional place
@@ -261,9 +321,38 @@ class NewsSpider(Spider):
         if go_on and following:
             yield self._request(site, following, "list", errback=self.quiet_failure)
 
+    def robots_failed(self, failure: Failure) -> Iterator[Request]:
+        """No robots.txt is normal (404); no answer at all means the site is out of reach."""
+        site = self._site(failure)
+        reason = self._give_up(site, failure, guessed=True)
+        probe = failure.request.meta.get("probe")
+        if reason not in NETWORK_REASONS:
+            self._count(site, "discovery_failed")
+            logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+            if probe:
+                yield from self._discover(site, None, robots=False)
+            yield from self._answered(site, failure)
+            return
+        host = urlsplit(failure.request.url).netloc
+        cause = f"{_CAUSES.get(reason, reason)} ({host})"
+        stats = self.crawler.stats
+        assert stats is not None
+        if probe:
+            stats.set_value(f"site/{site.name}/unreachable", cause)
+            logger.warning(
+                "%s: unreachable: %s on the home page and robots.txt; giving up on the site",
+                site.name,
+                cause,
+            )
+        else:
+            stats.set_value(f"site/{site.name}/robots_unreachable", cause)
+            logger.warning("%s: robots.txt unreachable: %s", site.name, cause)
+        yield from self._answered(site, failure)
+
     def quiet_failure(self, failure: Failure) -> Iterator[Request]:
         """A missing feed, sitemap or list page is normal for a guessed URL: log, count, go on."""
         site = self._site(failure)
+        self._give_up(site, failure, guessed=True)
         self._count(site, "discovery_failed")
         logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
         yield from self._answered(site, failure)
@@ -315,15 +404,9 @@ class NewsSpider(Spider):
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
         self._count(site, "fetched")
-        yield Page.from_response(
+        page = Page.from_response(
             response, site.name, fetched_at=datetime.now(UTC), site_hosts=site.hosts
         )
-
-    def article_failed(self, failure: Failure) -> None:
-        site = self._site(failure)
-        if failure.check(IgnoreRequest):  # robots.txt said no, or a middleware dropped it
-            self._count(site, "skipped")
-            self._count(site, f"skipped/{getattr(failure.value, 'reason', 'forbidden')}")
-            return
-        self._count(site, "failed")
-        logger.warning("%s: %s failed: %s", site.name, failure.request.url, failure.value)
+        if cut := truncation(response):
+            page.notes.append(cut)
+        yield page

@@ -8,12 +8,30 @@ tracking parameter or a print view never causes a second fetch.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
+from newscrawl.config import ConfigError
 from newscrawl.urls import canonical_url
+
+# The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
+ARGUMENTS = ("site", "region", "url", "since", "max_articles")
+
+
+def check_arguments(kwargs: Mapping[str, object]) -> None:
+    """Refuse ``-a`` names the spider does not know, suggesting the closest known one."""
+    for name in kwargs:
+        if name.startswith("_") or name in ARGUMENTS:
+            continue
+        close = difflib.get_close_matches(name, ARGUMENTS, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ConfigError(f"unknown argument -a {name}{hint}; known: {', '.join(ARGUMENTS)}")
 
 
 def parse_since(value: str | None) -> date | None:
@@ -33,6 +51,46 @@ def parse_count(value: str | None, name: str) -> int | None:
     if not str(value).isdigit() or int(value) < 1:
         raise ValueError(f"-a {name}={value!r}: expected a positive whole number")
     return int(value)
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name with a dot (or ``localhost``), or an IP address."""
+    try:
+        ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    return (len(labels) > 1 or host == "localhost") and all(_LABEL.match(x) for x in labels)
+
+
+def parse_url(value: str | None) -> str | None:
+    """The ``-a url=HOME`` option: an http(s) URL, or a bare host that gets ``https://``.
+
+    ``notaurl`` (no dot), ``javascript:...`` or ``ftp://...`` would otherwise become a site
+    whose every request fails; they are refused before the run starts.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    url = text if "://" in text else f"https://{text}"
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = "expected an http(s) URL such as https://www.kbsm.net/"
+    else:
+        try:
+            port_ok = parts.port is None or 0 < parts.port < 65536
+        except ValueError:
+            port_ok = False
+        if not parts.hostname or not _is_host(parts.hostname) or not port_ok:
+            problem = "expected an http(s) URL with a host name, such as https://www.kbsm.net/"
+    if problem:
+        raise ValueError(f"-a url={value!r}: {problem}")
+    return url
 
 
 class Decision(StrEnum):

@@ -19,6 +19,8 @@ class Resource:
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
+    close: bool = False  # close the connection after the answer
+    stall: float = 0.0  # seconds to wait before answering (a server that hangs)
 
 
 def redirect(location: str, status: int = 301) -> Resource:
@@ -45,6 +47,7 @@ class MockServer(ThreadingHTTPServer):
         self.resolver = resolver
         self.delay = delay  # seconds per article page, to make a crawl slow enough to kill
         self.log: list[str] = []
+        self.times: list[tuple[float, str]] = []  # (time.monotonic(), path+query) per request
         self.lock = threading.Lock()
 
     @property
@@ -63,18 +66,23 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         with self.server.lock:
             self.server.log.append(self.path)
+            self.server.times.append((time.monotonic(), self.path))
         parts = urlsplit(self.path)
         query = dict(parse_qsl(parts.query, keep_blank_values=True))
         resource = self.server.resolver(parts.path, query) or NOT_FOUND
         if self.server.delay and resource.status == 200 and "text/html" in resource.content_type:
             time.sleep(self.server.delay)
+        time.sleep(resource.stall)
         self.send_response(resource.status)
         self.send_header("Content-Type", resource.content_type)
-        self.send_header("Content-Length", str(len(resource.body)))
+        if "Content-Length" not in resource.headers:
+            self.send_header("Content-Length", str(len(resource.body)))
         for key, value in resource.headers.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(resource.body)
+        if resource.close:  # a body shorter than its Content-Length: end the connection
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # the request log above is what tests read
