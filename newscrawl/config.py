@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from archive.files import ArchiveFileError
+from archive.schema import open_db_readonly
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -97,7 +101,22 @@ def check_settings(settings: BaseSettings, *, archive: bool = True) -> None:
         expected = check(value)
         if expected:
             raise ConfigError(f"setting {name}={value!r}: expected {expected}")
-    if archive and not str(settings.get("ARCHIVE_DB_PATH") or "").strip():
+    if not archive:
+        return
+    path = str(settings.get("ARCHIVE_DB_PATH") or "").strip()
+    if not path:
         raise ConfigError(
             "setting ARCHIVE_DB_PATH is empty: expected the path of the archive's SQLite file"
         )
+    _check_archive(Path(path))
+
+
+def _check_archive(path: Path) -> None:
+    """An existing ARCHIVE_DB_PATH must be an archive this code knows (or an empty file):
+    said before the crawl starts, not as a traceback when the pipeline opens it."""
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return
+    try:
+        open_db_readonly(path).close()
+    except ArchiveFileError as error:
+        raise ConfigError(f"setting ARCHIVE_DB_PATH: {error}") from None

@@ -49,7 +49,9 @@ class JobDir:
     def from_crawler(cls, crawler: Crawler) -> Self:
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir:
-            raise NotConfigured("no JOBDIR: nothing to resume or remove")
+            # Without a message: Scrapy logs a message at WARNING, and every hourly cron
+            # run (no JOBDIR) would end its WARNING-level log with it.
+            raise NotConfigured
         extension = cls(crawler, Path(jobdir))
         # Here and not at spider_opened: the scheduler opens the queue before that signal.
         extension.drop_stale()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -205,3 +206,25 @@ def test_ctrl_c_makes_the_run_interrupted_with_exit_1(crawl: Crawl) -> None:
     last = stderr.strip().splitlines()[-1]
     assert last.endswith("Run interrupted: the run stopped early (shutdown)"), last
     assert crawl.rows("select status from crawl_runs") == [("interrupted",)]
+
+
+def test_an_archive_path_that_is_not_an_archive_is_one_line_and_left_alone(
+    crawl: Crawl,
+) -> None:
+    crawl.db.parent.mkdir(parents=True, exist_ok=True)
+    other = sqlite3.connect(crawl.db)
+    other.execute("CREATE TABLE notes (text TEXT)")
+    other.commit()
+    other.close()
+    before = crawl.db.read_bytes()
+    run = crawl.run("-a", "site=kbsm")
+    assert run.returncode == 2, run.stderr[-3000:]
+    assert run.stderr == (
+        f"scrapy crawl: error: setting ARCHIVE_DB_PATH: {crawl.db}: not a newscrawl archive:"
+        " an SQLite database with other tables (notes)\n"
+    )
+    assert crawl.db.read_bytes() == before
+    crawl.db.write_bytes(b"not a database at all, just some text\n")
+    run = crawl.run("-a", "site=kbsm")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.endswith(": not an SQLite database\n")
