@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, datetime
 
 from newscrawl.extract.byline import Byline, clean_name, parse_byline
-from newscrawl.extract.cms.base import HEADINGS, Profile
+from newscrawl.extract.cms.base import HEADINGS, Profile, out_of_sight
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
@@ -40,24 +41,56 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
     candidates = [headline, *titles] if headline else titles
     if not candidates:
         return None
-    keys = {_alnum(c) for c in candidates}
-    best = None
-    for el in HEADINGS(profile.index)[:40]:
-        heading = text_of(el)
-        if len(heading) < 4 or (best and len(heading) <= len(best)):
-            continue
-        if _alnum(heading) in keys or any(
-            c.startswith(heading) or c.endswith(heading) for c in candidates
-        ):
-            best = heading
-    if best:
-        return best
     trimmed = [_trim_site(t, meta.get("og:site_name")) for t in titles]
+    if best := _printed_headline(profile, [*candidates, *trimmed]):
+        return best
     if headline:
         # Some CMSs drop quotes from the JSON-LD headline; og:title keeps them.
         same = [t for t in trimmed if _alnum(t) == _alnum(headline) and len(t) > len(headline)]
         return same[0] if same else headline
     return trimmed[0]
+
+
+def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
+    """The visible h1-h3 that the metadata titles name: the same words, one cut from the
+    other (a shortened og:title), or mostly the same characters (an edited one).
+
+    Sites append " - 매체명" to og:title or shorten it, while the page prints the headline
+    in full; the printed one is the record's. A heading no longer than half of a title is
+    a site or section name that the title happens to contain, not the headline.
+    """
+    keys = {_alnum(c) for c in candidates if c}
+    best, best_score = None, 0.0
+    for el in HEADINGS(profile.index)[:40]:
+        heading = text_of(el)
+        key = _alnum(heading)
+        if len(key) < 4:
+            continue
+        if key in keys:
+            score = 3.0
+        elif any(
+            (k.startswith(key) or k.endswith(key) or key.startswith(k)) and 2 * len(key) > len(k)
+            for k in keys
+        ):
+            score = 2.0
+        else:
+            score = max(_dice(key, k) for k in keys)
+            if score < TITLE_SIMILARITY:
+                continue
+        # Ties go to the longer heading: a section heading may repeat part of the title.
+        if (score, len(heading)) > (best_score, len(best or "")) and not out_of_sight(el):
+            best, best_score = heading, score
+    return best
+
+
+TITLE_SIMILARITY = 0.6  # share of shared character pairs (Dice) of a loosely matching heading
+
+
+def _dice(a: str, b: str) -> float:
+    pairs_a = Counter(a[i : i + 2] for i in range(len(a) - 1))
+    pairs_b = Counter(b[i : i + 2] for i in range(len(b) - 1))
+    total = sum(pairs_a.values()) + sum(pairs_b.values())
+    return 2 * sum((pairs_a & pairs_b).values()) / total if total else 0.0
 
 
 def _alnum(text: str) -> str:

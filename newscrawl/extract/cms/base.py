@@ -28,7 +28,11 @@ BODY = css(
     " .news_cnt_detail_wrap, .article_body, .article-body, .article_view, .view_con,"
     " .news_body, .story-news, .article-text, .cont-body"
 )
-HEADINGS = css("h1, h2, h3")
+# Where a page prints its headline: headings, and the class names templates give it.
+HEADINGS = css(
+    "h1, h2, h3, [itemprop=headline], .headline, .article_title, .article-title, .news_title,"
+    " .news-title, .view_title, .view-title, .tit_view, .art_tit"
+)
 SUBTITLE = css(
     ".sub-tit-ll, .mid_title, .sub_title, .subtitle, .sub-title, .news_subtitle, h2.subheading,"
     " .article-subtitle, .sub_tit, .title_sub, .summary_title, .deck, .subheadline"
@@ -44,8 +48,9 @@ _SKIP_TOKENS = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|adv|advert|advertisement|banner|related|relation|recommend|"
     r"share|sns|social|copyright|caption|byline|reporter|writer|journalist|tag|tags|"
     r"keyword|keywords|comment|comments|reply|subscribe|promotion|popular|ranking|"
-    r"footer|sidebar|btn|button|toolbar|print|sound_only|blind|summary|hidden|"
-    r"outlink|profile|more_news|newsletter)(?:$|[\s_-])",
+    r"footer|sidebar|btn|button|toolbar|print|sound_only|blind|summary|hidden|hide|"
+    r"invisible|offscreen|sr-only|screen_out|screen-out|screen-reader-text|a11y|"
+    r"visuallyhidden|stock|outlink|profile|more_news|newsletter)(?:$|[\s_-])",
     re.I,
 )
 _SKIP_PARTS = re.compile(
@@ -53,7 +58,9 @@ _SKIP_PARTS = re.compile(
     r"relate|recommend|adsbygoogle|google_ad|dable|taboola|copyright|view-copyright|"
     r"article-writer|reporter_area|journalist|article_relation|vod_area|guide_categorization|"
     r"ai_summary|news_summary|sub_title|summary_area|module-quote|pull-?quote|more-articles|"
-    r"more_articles|sub-tit",
+    r"more_articles|sub-tit|"
+    # Photo boxes and their captions, however a template spells them.
+    r"(?:photo|img|image|pic|figure)[-_]?(?:box|area|wrap|desc|caption|cap|txt|text|info|zone)",
     re.I,
 )
 
@@ -65,8 +72,36 @@ def skip_element(el: Element) -> bool:
     classes, id_ = el.get("class"), el.get("id")
     if (classes or id_) and _skipped_names(classes, id_):
         return True
+    return is_hidden(el)
+
+
+# Class names of text kept for screen readers or print only.
+_HIDDEN_TOKENS = re.compile(
+    r"(?:^|[\s_-])(?:blind|hidden|hide|invisible|offscreen|sr-only|screen_out|screen-out|"
+    r"screen-reader-text|a11y|visuallyhidden|sound_only)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def out_of_sight(el: Element) -> bool:
+    """Whether the element or one of its ancestors is hidden, by style or by class."""
+    for node in (el, *el.iterancestors()):
+        classes = node.get("class")
+        if is_hidden(node) or (classes and _HIDDEN_TOKENS.search(classes)):
+            return True
+    return False
+
+
+def is_hidden(el: Element) -> bool:
+    """Whether the page hides the element from sight: copies for screen readers and for
+    print, headings for screen readers, collapsed boxes. Class names are not read here."""
+    if el.get("aria-hidden") == "true" or el.get("hidden") is not None:
+        return True
     style = el.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+    if not style:
+        return False
+    style = style.replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 # A site's template repeats the same few hundred class and id values on every page.
