@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import Profile, choose_profile
+from newscrawl.extract.cms.base import without_hidden
 from newscrawl.extract.dates import find_labelled_dates
 from newscrawl.extract.dom import (
     Element,
@@ -114,6 +115,8 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     cleaned = _body(profile, container, article, lambda: _text(html, text), url)
     article.body = cleaned.text
     article.messages.extend(cleaned.messages)
+    if cleaned.deck and article.subtitle is None:
+        article.subtitle = "\n".join(cleaned.deck)
 
     date_text = profile.date_text()
     if not find_labelled_dates(date_text):
@@ -182,8 +185,11 @@ def _body(
     # here: it adds ~10 MB to every crawler process, and CMS pages never need it.
     import trafilatura
 
+    # Korean pages print hidden copies for screen readers (class "blind", "screen_out"),
+    # which trafilatura would read as text.
+    source = (without_hidden(profile.root) if korean else None) or page_text()
     doc = trafilatura.bare_extraction(
-        page_text(), url=url, with_metadata=False, include_comments=False, include_tables=True
+        source, url=url, with_metadata=False, include_comments=False, include_tables=True
     )
     found = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not found:

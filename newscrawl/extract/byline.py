@@ -54,7 +54,7 @@ _NOT_NAMES = frozenset(
     }
 )  # fmt: skip
 # Desks stand where a name would: "사회부 기자", "디지털뉴스팀 기자".
-_DESK_RE = re.compile(r"[가-힣]{2,8}(?:부|팀|센터|데스크)")
+_DESK_RE = re.compile(r"[가-힣]{1,8}(?:부|팀|센터|데스크|부장|팀장|국장|차장|실장|본부)")
 _ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
 # Markers of a copyright line, which closes an article like a byline but is not one.
 _COPYRIGHT_RE = re.compile(r"저작권|무단|재배포|©|ⓒ|copyright|all rights", re.I)

@@ -12,8 +12,17 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from newscrawl.extract.broadcast import (
+    is_contact,
+    is_hashtags,
+    is_programme_tag,
+    is_tip_heading,
+    sign_off,
+    strip_end_mark,
+)
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
 from newscrawl.extract.dom import Line
+from newscrawl.extract.residue import is_stock_widget, strip_residue
 
 # A line with one of these is a footer or a widget, never article text. Two patterns: what
 # may appear anywhere in the line, and what only starts one (tried once, at the start).
@@ -49,6 +58,11 @@ _BULLET = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·-]")
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:기사)?입력|수정|승인|업데이트|최종\s*수정|등록|작성일)\s*[:：]?\s*\d{2,4}[-./]"
 )
+# A line that is only a time stamp, without a label: "2025-04-02 20:10", "2025.4.2(수) 오후 8:10".
+_STAMP_LINE = re.compile(
+    r"^\s*(?:19|20)\d\d\s?[-./년]\s?\d{1,2}\s?[-./월]\s?\d{1,2}\s?일?\.?\s*(?:\(?[월화수목금토일]\)?)?"
+    r"\s*(?:(?:오전|오후|AM|PM)?\s*\d{1,2}\s?[:시]\s?\d{2}(?:\s?[:분]\s?\d{2})?\s?(?:초|분)?)?\s*$"
+)
 # A byline glued to the end of the last sentence: "...처리했다.부산=선수민 기자 sunsoo@…".
 _TRAILING_BYLINE = re.compile(
     r"(?<=[.!?\"”’)])\s*((?:[가-힣]{1,6}\s?=\s?)?[가-힣]{2,4}(?:·[가-힣]{2,4})*\s?"
@@ -56,6 +70,11 @@ _TRAILING_BYLINE = re.compile(
 )
 _SENTENCE = re.compile(r"(?<=[.!?。！？\"”’])\s+")
 MIN_REPEAT = 20  # shorter units (a name, a one-word line) may repeat in a real article
+# A deck printed as the body's first lines: short emphasised lines that are not sentences.
+_DECK_MARK = re.compile(r"^\s*[-–—]\s*\S")
+_SENTENCE_END = re.compile(r"[.!?。]\s*[\"”’']?\s*$")
+MAX_DECK_LINES = 6
+MAX_DECK_LINE = 80
 
 
 @dataclass(slots=True)
@@ -65,6 +84,7 @@ class Cleaned:
     paragraphs: list[str] = field(default_factory=list)
     bylines: list[Byline] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    deck: list[str] = field(default_factory=list)  # sub-headline lines printed in the body
 
     @property
     def text(self) -> str:
@@ -95,31 +115,65 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     out = Cleaned()
     skip = {_key(h) for h in headlines if h}
     skip |= {_key(part) for h in headlines if h for part in h.split("\n")}
-    kept: list[str] = []
+    kept: list[tuple[str, Line]] = []
+    in_tips = False  # inside a 제보 block: its contact lines go with it
     for index, line in enumerate(lines):
         text = line.text
         if _STOP.match(text) and index > len(lines) // 3:
             out.messages.append(f"body cut at {text[:20]!r}")
             break
+        if is_tip_heading(text):
+            in_tips = True
+            continue
+        if in_tips and is_contact(text):
+            continue
+        in_tips = False
         if is_boilerplate(text) or is_caption(line) or _key(text) in skip:
+            continue
+        if is_hashtags(text) or is_programme_tag(text) or is_stock_widget(text):
             continue
         if line.link_share >= 0.7 and (len(text) < 120 or _BULLET.match(text)):
             continue  # a related-article or promotion link
-        if len(text) <= 60 and _DATE_LINE.match(text):
+        if len(text) <= 60 and (_DATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
+        if line.after_image and not kept and len(text) <= 60 and not _SENTENCE_END.search(text):
+            continue  # a photo box's teaser before the first sentence
+        text = strip_end_mark(strip_residue(text))
         text, credit = split_lead_credit(text)
         if credit is not None:
             out.bylines.append(credit)
+            text = strip_residue(text)  # a bracket the credit's markup left behind
         text, glued = _split_glued_byline(text)
         if glued is not None:
             out.bylines.append(glued)
+        text, signed = sign_off(text)
+        if signed is not None:
+            out.bylines.append(signed)
         if (byline := byline_line(text)) is not None:
             out.bylines.append(byline)
             continue
         if text.strip():
-            kept.append(text.strip())
-    out.paragraphs = drop_repeats(kept, out.messages)
+            kept.append((text.strip(), line))
+    deck = _leading_deck(kept)
+    out.deck = [text for text, _ in kept[:deck]]
+    out.paragraphs = drop_repeats([text for text, _ in kept[deck:]], out.messages)
     return out
+
+
+def _leading_deck(kept: list[tuple[str, Line]]) -> int:
+    """How many of the first lines are a deck: short headings, bold lines or "- " lines
+    that are not sentences, before the first paragraph of text."""
+    count = 0
+    for text, line in kept[: MAX_DECK_LINES + 1]:
+        shaped = line.heading or line.emphasis or _DECK_MARK.match(text) is not None
+        if not shaped or len(text) > MAX_DECK_LINE or " " not in text:
+            break
+        if _SENTENCE_END.search(text):
+            break
+        count += 1
+    if count > MAX_DECK_LINES or count == len(kept):
+        return 0  # a list of headings, or a page of nothing else: not a deck
+    return count
 
 
 def _split_glued_byline(text: str) -> tuple[str, Byline | None]:

@@ -108,15 +108,19 @@ def _trim_site(title: str, site_name: str | None) -> str:
 
 def resolve_reporters(profile: Profile, meta: PageMeta, body_bylines: list[Byline]) -> Byline:
     """Names and e-mails: the body's own credit and byline lines, then the profile's
-    byline elements, then JSON-LD and author meta. ``외 N명`` pulls the others from JSON-LD."""
+    byline elements, then JSON-LD and author meta, then reporter boxes found by their class
+    names. ``외 N명`` pulls the others from JSON-LD."""
     sources: list[Byline] = []
     if body_bylines:
         sources.append(_merge(body_bylines))
-    sources.append(_merge([parse_byline(t) for t in profile.byline_texts()]))
+    bare = profile.BARE_NAMES
+    sources.append(_merge([parse_byline(t, bare=bare) for t in profile.byline_texts()]))
     ld_names = [n for n in (clean_name(a) for a in meta.ld_authors()) if n]
     sources.append(Byline(names=tuple(ld_names)))
     meta_bylines = [parse_byline(a) for a in meta.authors_meta]
     sources.append(_merge(meta_bylines))
+    if not any(source.names for source in sources):
+        sources.append(_merge([parse_byline(t, bare=True) for t in profile.byline_boxes()]))
     names: tuple[str, ...] = ()
     more = 0
     for source in sources:

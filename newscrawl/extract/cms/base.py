@@ -7,7 +7,10 @@ to the page's metadata (JSON-LD, OpenGraph, ``article:*``) in ``newscrawl.extrac
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from functools import lru_cache
+
+import lxml.etree
 
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
@@ -92,6 +95,43 @@ def out_of_sight(el: Element) -> bool:
     return False
 
 
+def without_hidden(root: Element) -> str | None:
+    """The document serialized without its out-of-sight elements (tails kept), or None
+    when it has none. For trafilatura, which knows display:none but not ``blind`` or
+    ``sr-only`` copies of the text."""
+    hidden = [el for el in root.iter() if isinstance(el.tag, str) and _hidden_here(el)]
+    if not hidden:
+        return None
+    copy = deepcopy(root)
+    # Same document order in the copy: find the hidden ones again by their paths.
+    tree = root.getroottree()
+    paths = [tree.getpath(el) for el in hidden]
+    copy_tree = copy.getroottree()
+    for path in reversed(paths):
+        found = copy_tree.xpath(path)
+        if found:
+            _remove_keeping_tail(found[0])
+    return lxml.etree.tostring(copy, method="html", encoding="unicode")
+
+
+def _hidden_here(el: Element) -> bool:
+    classes = el.get("class")
+    return is_hidden(el) or bool(classes and _HIDDEN_TOKENS.search(classes))
+
+
+def _remove_keeping_tail(el: Element) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def is_hidden(el: Element) -> bool:
     """Whether the page hides the element from sight: copies for screen readers and for
     print, headings for screen readers, collapsed boxes. Class names are not read here."""
@@ -111,6 +151,12 @@ def _skipped_names(classes: str | None, id_: str | None) -> bool:
     return bool(_SKIP_TOKENS.search(attrs) or _SKIP_PARTS.search(attrs))
 
 
+# Class or id words of the reporter boxes templates print after the article.
+_BOX_NAMES = re.compile(r"reporter|journalist|byline|writer|author|kija|gija", re.I)
+_NOT_BOX = re.compile(r"comment|cmt|reply|review|footer", re.I)
+MAX_BOX_LINES = 16
+
+
 class Profile:
     """Field extraction for pages of no known CMS; subclasses narrow it to one family.
 
@@ -125,6 +171,8 @@ class Profile:
     DATES: Selector | None = None  # where 입력/수정 lines are printed
     SECTION: Selector | None = None
     CONTENT: Selector | None = None  # the article text's container
+    # Whether a name alone in a BYLINE element is a reporter: not where it is an account.
+    BARE_NAMES = True
 
     def __init__(self, index: PageIndex, meta: PageMeta, url: str) -> None:
         self.index = index
@@ -153,6 +201,25 @@ class Profile:
         """Raw strings that name the reporters, in page order."""
         texts = (text_of(el) for el in self.BYLINE(self.index)[:8])
         return [text for text in texts if 2 <= len(text) <= 120]
+
+    def byline_boxes(self) -> list[str]:
+        """Short lines of elements whose class or id names a reporter box (``reporter_box``,
+        ``journalist-info``), for pages whose bylines no selector knows."""
+        texts: list[str] = []
+        for el in self.root.iter():
+            names = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if len(names) < 5 or not _BOX_NAMES.search(names) or _NOT_BOX.search(names):
+                continue
+            if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or out_of_sight(el):
+                continue
+            lines = lines_of(el, lambda e: e.tag in SKIP_TAGS)
+            texts.extend(line.text for line in lines[:4] if 2 <= len(line.text) <= 120)
+            # A box prints the name, the e-mail and links on one line, each in its element.
+            parts = (text_of(child) for child in el.iterdescendants() if isinstance(child.tag, str))
+            texts.extend([part for part in parts if 2 <= len(part) <= 40][:6])
+            if len(texts) >= MAX_BOX_LINES:
+                break
+        return texts
 
     def date_text(self) -> str:
         """Visible text where the page prints 입력/수정 lines."""

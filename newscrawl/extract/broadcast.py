@@ -1,0 +1,100 @@
+"""What broadcasters print around a news script: the spoken sign-off that names the
+reporter, 제보 (tip-off) blocks, hashtag lines, the ``(끝)`` mark and programme tags.
+
+These are rules about the shape of a line, not about any one station: a call sign
+(``KBS``, ``TJB``, ``JTBC``) or a Hangul name ending in 방송/뉴스/TV stands where the
+station's name does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.extract.byline import Byline
+
+# A station: a call sign (KBS, MBC, YTN, JTBC, KNN, TJB, KCTV, G1) with an optional region
+# glued to it (MBC경남), or a Hangul name ending in 방송/뉴스/TV (한빛방송, 연합뉴스TV, 채널A).
+_STATION = (
+    r"(?:(?:[A-Z]{1,4}(?:BS|BC|TV|N|B)|G1)(?:[가-힣]{2,3}(?=\s))?"
+    r"|[가-힣A-Za-z0-9]{1,10}(?:방송|뉴스|TV|티브이)|채널\s?[A-Z가-힣]|TV[가-힣]{2,3})"
+    r"(?:\s?\d{0,2}(?:뉴스|News|NEWS|TV)\s?\d{0,2})?"
+)
+_NAMES = r"[가-힣]{2,4}(?:\s*[,·ㆍ]\s*[가-힣]{2,4}){0,3}"
+# "KBS 뉴스 홍길동입니다." / "광주에서 한빛방송 김가람입니다." / "지금까지 YTN 홍길동이었습니다."
+# It opens a sentence and closes the line; the name is right before 입니다.
+_SIGN_OFF = re.compile(
+    rf"(?:^|(?<=[.!?\"”’])\s*)(?P<all>(?:지금까지\s*)?(?:[가-힣]{{1,8}}에서\s*)?{_STATION}\s*"
+    rf"(?P<names>{_NAMES}?)(?:\s*(?:기자|앵커|특파원))?(?:입니다|이었습니다|였습니다)\.?)\s*$"
+)
+_NAME_SPLIT = re.compile(r"\s*[,·ㆍ]\s*")
+# Words that stand where the name does in "KBS 뉴스입니다." (the programme, not a person).
+_NOT_NAMES = frozenset({"뉴스", "방송", "소식", "보도", "날씨", "속보", "특보", "기자", "앵커"})
+
+# A 제보 heading or prompt: "■ 제보하기", "[제보] ", "여러분의 제보를 기다립니다".
+_TIP_HEADING = re.compile(
+    r"^\W*(?:[가-힣A-Za-z0-9]{1,12}\s*)?제보\s*(?:하기|안내|방법|창구|채널|전화|메일|접수)?\W*$"
+    r"|제보를?\s*기다립니다|제보해\s*주(?:세요|십시오)|제보\s*(?:하기|전화|이메일|메일|접수)\s*[:：▷▶☎]"
+)
+# A contact line of such a block: the channel, then an address or a number.
+_CONTACT = re.compile(
+    r"^\W*\s*(?:☎|전화|유선|휴대폰|문자|카카오톡|카톡|이메일|e-?mail|메일|홈페이지|"
+    r"인터넷|유튜브|인스타그램|페이스북|트위터|텔레그램|라인|앱|어플|팩스|주소)",
+    re.I,
+)
+_PHONE = re.compile(r"\d{2,4}-\d{3,4}-\d{4}|\b1[5-9]\d\d-\d{4}\b")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HASHTAGS = re.compile(r"^(?:#[^\s#]+\s*)+$")
+# "(끝)", "<끝>", "/끝/" closing a wire text or a script.
+_END_MARK = re.compile(r"\s*(?:[(\[<〈【]\s*끝\s*[)\]>〉】]|/\s*끝\s*/)\s*$")
+# A programme or desk tag on a line of its own: "[KBS 뉴스9]", "<한빛뉴스 830>", "[MBC경남]".
+# Speaker labels (<앵커>, [기자], <리포트>) are printed text and stay.
+_PROGRAMME = re.compile(
+    rf"^\s*[\[<〈【(]\s*(?:{_STATION}(?:\s*[가-힣A-Za-z0-9]{{1,8}})?"
+    r"|[가-힣A-Za-z0-9 ]{0,12}(?:뉴스|데스크|투데이|뉴스룸|와이드|브리핑|라이브)\s?\d{0,4})"
+    r"\s*[\]>〉】)]\s*$"
+)
+MAX_LINE = 80  # blocks and tags are short lines
+
+
+def sign_off(text: str) -> tuple[str, Byline | None]:
+    """Cut a closing ``… ○○○입니다.`` sign-off: (the text before it, its byline), or the
+    text unchanged and None."""
+    if "니다" not in text:
+        return text, None
+    m = _SIGN_OFF.search(text[-MAX_LINE:])
+    if m is None or not m["names"]:
+        return text, None
+    names = tuple(n for n in _NAME_SPLIT.split(m["names"]) if n)
+    if any(n in _NOT_NAMES or n.endswith(("뉴스", "방송")) for n in names):
+        return text, None
+    rest = text[: len(text) - len(text[-MAX_LINE:]) + m.start("all")].rstrip()
+    return rest, Byline(names=names)
+
+
+def is_tip_heading(text: str) -> bool:
+    """A line that opens (or is) a 제보 block."""
+    return len(text) <= MAX_LINE and "제보" in text and _TIP_HEADING.search(text) is not None
+
+
+def is_contact(text: str) -> bool:
+    """A line of a 제보 block: a channel and its address or number."""
+    if len(text) > MAX_LINE:
+        return False
+    return bool(_CONTACT.match(text) or _PHONE.search(text) or _EMAIL.search(text))
+
+
+def is_hashtags(text: str) -> bool:
+    """A line of hashtags only: ``#한빛시 #새청사``."""
+    return text.startswith("#") and _HASHTAGS.match(text) is not None
+
+
+def is_programme_tag(text: str) -> bool:
+    """A bracketed programme or station tag alone on its line."""
+    return len(text) <= 30 and _PROGRAMME.match(text) is not None
+
+
+def strip_end_mark(text: str) -> str:
+    """The text without a closing ``(끝)``."""
+    if "끝" not in text:
+        return text
+    return _END_MARK.sub("", text)

@@ -1,0 +1,223 @@
+"""Layouts outside the tuned CMS families (issue 11): one small page per class of failure,
+written for these tests with invented outlets and varied markup, and one test per class
+and field, so that one broken rule is one red test."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from newscrawl.extract import Article, extract
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "general"
+
+
+@cache
+def page(name: str) -> Article:
+    return extract((FIXTURES / f"{name}.html").read_bytes(), f"https://news.example.kr/{name}")
+
+
+# Broadcast scripts ----------------------------------------------------------------------
+
+
+def test_sign_off_line_names_the_reporter() -> None:
+    article = page("broadcast")
+    assert article.reporters == ["김가람"]
+    assert "김가람입니다" not in article.body
+
+
+def test_sign_off_glued_to_the_last_sentence_is_cut() -> None:
+    article = page("broadcast_script")  # no known container: trafilatura's text
+    assert article.reporters == ["이나래"]
+    assert article.body.endswith("주말에는 셔틀버스도 다닐 예정입니다.")
+
+
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+def test_tip_block_goes_with_its_contacts(name: str) -> None:
+    article = page(name)
+    assert "제보" not in article.body
+    assert not re.search(r"\d{3}-\d{3,4}-\d{4}|@|카카오톡", article.body)
+    assert article.reporter_emails == []  # a tip address is not the reporter's
+
+
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+def test_hashtag_lines_go(name: str) -> None:
+    assert "#" not in page(name).body
+
+
+def test_end_mark_goes() -> None:
+    assert "끝" not in page("credits").body
+
+
+def test_programme_tags_go_and_speaker_labels_stay() -> None:
+    body = page("broadcast").body
+    assert "HBS 뉴스9" not in body
+    assert body.splitlines()[0] == "<앵커>"
+    assert "<기자>" in body.splitlines()
+
+
+def test_programme_tag_goes_on_the_trafilatura_path() -> None:
+    assert "가온뉴스 830" not in page("broadcast_script").body
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "뉴스 본문 영역",  # <h2 class="blind">
+        "기사 본문",  # <h4 class="screen_out">
+        "음성으로 듣기",  # <div class="sr-only">, a copy of the text
+        "인쇄용 사본",  # <div class="print-only">
+        "숨겨진 원고",  # style="display: none"
+        "보이지 않는 안내",  # aria-hidden="true"
+    ],
+)
+def test_hidden_copies_and_screen_reader_headings_go(hidden: str) -> None:
+    assert hidden not in page("broadcast").body
+
+
+def test_hidden_copy_is_not_a_repeat_of_the_lead() -> None:
+    body = page("broadcast").body
+    assert body.count("새벽 버스 노선을 두 배로 늘리기로 했습니다") == 1
+
+
+def test_broadcast_body_keeps_every_script_paragraph() -> None:
+    body = page("broadcast").body.splitlines()
+    assert len(body) == 6
+    assert body[-1].startswith("시는 이를 위해 올해 예산 40억 원을")
+
+
+def test_time_stamp_line_is_not_body() -> None:
+    assert not page("broadcast_script").body.startswith("2025")
+
+
+# Credits ----------------------------------------------------------------------------------
+
+
+def test_several_names_before_one_role_word() -> None:
+    article = page("credits")
+    assert article.reporters == ["김가람", "이나래", "박다솜"]
+    assert article.body.startswith("정부가 인구 감소 지역을")
+
+
+def test_affiliation_between_name_and_role_is_a_byline() -> None:
+    assert "한빛닷컴" not in page("credits").body
+
+
+def test_bracket_without_equals_sign() -> None:
+    article = page("credits_bracket")
+    assert article.reporters == ["최다온", "윤하늘"]
+    assert article.body.startswith("다온시가 전통시장")
+
+
+def test_outlet_bracketed_alone_before_the_reporter() -> None:
+    article = page("credits_spacing")
+    assert article.reporters == ["한별"]
+    assert article.body.startswith("새봄군이 귀농을")
+
+
+def test_byline_with_dates_after_a_bar() -> None:
+    article = page("byline_dated")
+    assert article.reporters == ["서하준"]
+    assert "입력" not in article.body and "서하준" not in article.body
+
+
+def test_bare_name_in_a_byline_element() -> None:
+    assert page("byline_bare").reporters == ["윤슬기"]
+
+
+def test_reporter_box_after_the_body() -> None:
+    article = page("reporter_box")
+    assert article.reporters == ["강푸름"]
+    assert article.reporter_emails == ["purum@pureun.example"]
+    assert "다른 기사" not in article.body
+
+
+# Photo credits, captions and widgets ---------------------------------------------------
+
+
+def test_photo_credit_opening_a_paragraph_goes() -> None:
+    assert page("photo").body.startswith("한빛전자가 올해 2분기")
+
+
+@pytest.mark.parametrize(
+    "debris",
+    [
+        "사진=",  # glued before the first sentence
+        "[사진]",  # glued after a sentence
+        "DB",  # "(사진=한빛경제 DB)" inside a paragraph
+        "기사 이미지 보기",  # a button
+        "123456",  # a stock-quote widget
+        "▲",
+        "*/",  # the end of a commented-out ad tag
+        "본사 전경",  # a photo box's teaser
+    ],
+)
+def test_photo_and_widget_debris_goes(debris: str) -> None:
+    assert debris not in page("photo").body
+
+
+def test_no_lone_bracket_after_a_cut_credit() -> None:
+    article = page("photo")
+    assert article.reporters == ["윤서진"]
+    assert all(re.search(r"\w", line) for line in article.body.splitlines())
+    assert "]" not in article.body
+
+
+def test_photo_and_widget_page_keeps_its_four_paragraphs() -> None:
+    assert len(page("photo").body.splitlines()) == 4
+
+
+def test_teaser_after_an_image_before_the_first_sentence() -> None:
+    body = page("photo_teaser").body
+    assert body.startswith("맑은시가 도심 하천인")
+    assert "현장 모습" not in body
+
+
+# Deck and headline --------------------------------------------------------------------------
+
+
+def test_deck_printed_as_the_first_lines_is_the_subtitle() -> None:
+    article = page("deck_title")
+    assert article.subtitle == "총사업비 1200억원 투입\n시민 공모로 설계안 확정"
+    assert article.body.startswith("별내시가 새 시청사")
+
+
+def test_visible_headline_wins_over_a_shortened_og_title() -> None:
+    assert page("deck_title").title == "별내시 새 청사 착공…2028년 시민 품으로"
+
+
+def test_og_title_suffix_is_not_the_title() -> None:
+    assert page("broadcast").title == "한빛시, 새벽 버스 노선 두 배로 늘린다"
+
+
+def test_title_from_a_headline_class() -> None:
+    assert page("photo").title == "한빛전자, 2분기 영업이익 두 배"
+
+
+# What must stay ------------------------------------------------------------------------------
+
+
+def _paragraphs(name: str) -> list[str]:
+    html = (FIXTURES / f"{name}.html").read_text("utf-8")
+    body = html[html.index('<div class="article-text">') :]
+    return [
+        re.sub(r"<[^>]+>", "", p).replace("&quot;", '"')
+        for p in re.findall(r"<p>(.*?)</p>", body, re.S)
+    ]
+
+
+def test_article_text_that_looks_like_debris_stays() -> None:
+    # Sentences ending in 입니다, [앵커] and quotes in brackets, 제보 and a phone number in a
+    # sentence, a (자료: …) citation, "#1", 사진작가, a bold lead: all article text.
+    assert page("legit").body.splitlines() == _paragraphs("legit")
+
+
+def test_no_reporter_invented_from_article_text() -> None:
+    assert page("legit").reporters == []
+
+
+def test_no_deck_taken_from_a_bold_lead_sentence() -> None:
+    assert page("legit").subtitle is None
