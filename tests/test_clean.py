@@ -105,3 +105,186 @@ def test_headline_repeated_in_the_container_goes() -> None:
         lines("대구시 스마트시티 전략", *TEXT), headlines=("대구시 스마트시티 전략",)
     )
     assert cleaned.paragraphs == TEXT
+
+
+# Broadcast scripts, photo credits and debris (issue 11): each rule alone, with the
+# article text it must leave alone.
+
+SCRIPT = [
+    "한빛시가 다음 달부터 새벽 버스 노선을 두 배로 늘립니다.",
+    "첫차 시간도 30분 앞당겨 오전 4시에 출발하게 됩니다.",
+]
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("HBS 뉴스 김가람입니다.", "김가람"),
+        ("MBC뉴스 김철수입니다.", "김철수"),
+        ("한빛방송 이나래입니다.", "이나래"),
+        ("광주에서 KBC 박다솜입니다.", "박다솜"),
+        ("지금까지 YTN 홍길동이었습니다.", "홍길동"),
+        ("한빛뉴스TV 한별입니다", "한별"),
+        ("SBS 8뉴스 윤하늘입니다.", "윤하늘"),
+    ],
+)
+def test_sign_off_line_is_a_byline(line: str, name: str) -> None:
+    cleaned = clean_lines(lines(*SCRIPT, line))
+    assert cleaned.paragraphs == SCRIPT
+    assert [b.names for b in cleaned.bylines] == [(name,)]
+
+
+def test_sign_off_glued_to_the_last_sentence() -> None:
+    cleaned = clean_lines(lines(SCRIPT[0], SCRIPT[1] + " 한빛방송 김가람입니다."))
+    assert cleaned.paragraphs == SCRIPT
+    assert cleaned.bylines[0].names == ("김가람",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "올해 목표는 흑자 전환입니다.",
+        "이것은 KBS 뉴스입니다.",
+        "KBS 뉴스입니다.",
+        "SK 소속입니다.",
+        "“저는 한빛방송 김가람입니다.”",
+        "그는 MBC 기자 출신입니다.",
+    ],
+)
+def test_sentences_ending_in_imnida_stay(line: str) -> None:
+    cleaned = clean_lines(lines(*SCRIPT, line))
+    assert cleaned.paragraphs == [*SCRIPT, line]
+    assert not any(b.names for b in cleaned.bylines)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        [
+            "■ 제보하기",
+            "▷ 전화 02-123-4567",
+            "▷ 이메일 jebo@hbs.example",
+            "▷ 카카오톡 : 'HBS제보' 검색",
+        ],
+        ["한빛방송은 여러분의 제보를 기다립니다.", "☎ 061-000-1234", "report@hanbit.example"],
+        ["[제보]", "카톡 @한빛제보"],
+    ],
+)
+def test_tip_block_goes_with_its_contacts(block: list[str]) -> None:
+    cleaned = clean_lines(lines(*SCRIPT, *block))
+    assert cleaned.paragraphs == SCRIPT
+    assert not any(b.emails for b in cleaned.bylines)
+
+
+def test_contact_lines_outside_a_tip_block_stay() -> None:
+    text = [*SCRIPT, "문의 전화 02-123-4567로 하면 된다고 시는 설명했다."]
+    assert clean_lines(lines(*text)).paragraphs == text
+
+
+def test_reporter_line_after_a_tip_heading_is_still_a_byline() -> None:
+    cleaned = clean_lines(lines(*SCRIPT, "■ 제보하기", "김가람 기자 kim@hanbit.example"))
+    assert cleaned.paragraphs == SCRIPT
+    assert cleaned.bylines[0].names == ("김가람",)
+
+
+@pytest.mark.parametrize(
+    "line", ["#한빛시 #새벽버스", "#봄나들이", "[HBS 뉴스9]", "<한빛뉴스 830>", "[MBC경남]", "(끝)"]
+)
+def test_hashtags_programme_tags_and_end_marks_go(line: str) -> None:
+    assert clean_lines(lines(*SCRIPT, line)).paragraphs == SCRIPT
+
+
+@pytest.mark.parametrize(
+    "line", ["<앵커>", "[앵커]", "<기자>", "[리포트]", "[인터뷰]", "#1 과제는 재원이다."]
+)
+def test_speaker_labels_and_text_with_hash_stay(line: str) -> None:
+    assert clean_lines(lines(SCRIPT[0], line, SCRIPT[1])).paragraphs == [SCRIPT[0], line, SCRIPT[1]]
+
+
+def test_end_mark_after_the_last_sentence() -> None:
+    assert clean_lines(lines(SCRIPT[0], SCRIPT[1] + " (끝)")).paragraphs == SCRIPT
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("사진=한빛시 제공 " + TEXT[0], TEXT[0]),
+        ("[사진]한빛일보 DB " + TEXT[0], TEXT[0]),
+        (TEXT[0] + " 사진=한빛일보", TEXT[0]),
+        (TEXT[0] + "[사진]한빛일보 DB", TEXT[0]),
+        (TEXT[0] + "(사진=한빛시 제공)", TEXT[0]),
+        ("*/ " + TEXT[0], TEXT[0]),
+        ("] " + TEXT[0], TEXT[0]),
+        (TEXT[0] + " 기사 이미지 보기", TEXT[0]),
+    ],
+)
+def test_credits_and_debris_glued_to_a_paragraph(line: str, kept: str) -> None:
+    assert clean_lines(lines(line, *TEXT[1:])).paragraphs == [kept, *TEXT[1:]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[사진]한빛일보 DB",
+        "그래픽=김가람 기자",
+        "기사 이미지 보기",
+        "사진 크게 보기",
+        "*/",
+        "]",
+        "-->",
+        "한빛전자 123456 | 52,300 ▲1,200 +2.35%",
+        "코스피 2,650.12 ▼12.30 -0.46%",
+        "2025-04-02 20:10",
+    ],
+)
+def test_debris_lines_go(line: str) -> None:
+    assert clean_lines(lines(TEXT[0], line, *TEXT[1:])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "통계청 자료에 따르면 올해 물가는 3% 올랐다.",
+        "자료: 통계청에 따르면 올해 소비자 물가는 지난해보다 3.2% 올라 석 달째 3%대를 이어갔다.",
+        "코스피는 전일 대비 1.2% 오른 2,650에 마감했다.",
+        "사진작가 김가람 씨는 40년 동안 바다만 찍었다.",
+        "지역 광고 시장은 10년 새 절반으로 줄었다(자료: 한빛언론재단).",
+    ],
+)
+def test_text_about_photos_and_stocks_stays(line: str) -> None:
+    assert clean_lines(lines(TEXT[0], line)).paragraphs == [TEXT[0], line]
+
+
+def test_deck_printed_as_first_lines() -> None:
+    deck = [
+        Line("총사업비 1200억원 투입", emphasis=True),
+        Line("시민 공모로 설계안 확정", heading=True),
+    ]
+    cleaned = clean_lines([*deck, *lines(*TEXT)])
+    assert cleaned.deck == ["총사업비 1200억원 투입", "시민 공모로 설계안 확정"]
+    assert cleaned.paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        Line(TEXT[0], emphasis=True),  # a bold lead sentence
+        Line("㈜한빛전자", emphasis=True),  # one word: a name, not a deck
+        Line("총사업비 1200억원 투입"),  # plain text
+    ],
+)
+def test_no_deck(first: Line) -> None:
+    cleaned = clean_lines([first, *lines(*TEXT[1:])])
+    assert cleaned.deck == []
+    assert cleaned.paragraphs[0] == first.text
+
+
+def test_teaser_after_an_image_before_the_first_sentence() -> None:
+    cleaned = clean_lines([Line("한빛전자 본사 전경", after_image=True), *lines(*TEXT)])
+    assert cleaned.paragraphs == TEXT
+
+
+def test_short_line_after_an_image_later_in_the_text_stays() -> None:
+    text = [TEXT[0], "두 번째 이야기", TEXT[1]]
+    cleaned = clean_lines([Line(TEXT[0]), Line(text[1], after_image=True), Line(TEXT[1])])
+    assert cleaned.paragraphs == text

@@ -61,14 +61,13 @@ def sign_off(text: str) -> tuple[str, Byline | None]:
     text unchanged and None."""
     if "니다" not in text:
         return text, None
-    m = _SIGN_OFF.search(text[-MAX_LINE:])
+    m = _SIGN_OFF.search(text)
     if m is None or not m["names"]:
         return text, None
     names = tuple(n for n in _NAME_SPLIT.split(m["names"]) if n)
     if any(n in _NOT_NAMES or n.endswith(("뉴스", "방송")) for n in names):
         return text, None
-    rest = text[: len(text) - len(text[-MAX_LINE:]) + m.start("all")].rstrip()
-    return rest, Byline(names=names)
+    return text[: m.start("all")].rstrip(), Byline(names=names)
 
 
 def is_tip_heading(text: str) -> bool:

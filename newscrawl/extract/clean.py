@@ -125,7 +125,7 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         if is_tip_heading(text):
             in_tips = True
             continue
-        if in_tips and is_contact(text):
+        if in_tips and is_contact(text) and not _names_in(text):
             continue
         in_tips = False
         if is_boilerplate(text) or is_caption(line) or _key(text) in skip:
@@ -158,6 +158,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     out.deck = [text for text, _ in kept[:deck]]
     out.paragraphs = drop_repeats([text for text, _ in kept[deck:]], out.messages)
     return out
+
+
+def _names_in(text: str) -> bool:
+    byline = byline_line(text)
+    return byline is not None and bool(byline.names)
 
 
 def _leading_deck(kept: list[tuple[str, Line]]) -> int:

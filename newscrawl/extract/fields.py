@@ -59,7 +59,9 @@ def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
     in full; the printed one is the record's. A heading no longer than half of a title is
     a site or section name that the title happens to contain, not the headline.
     """
-    keys = {_alnum(c) for c in candidates if c}
+    keys = {key for key in (_alnum(c) for c in candidates if c) if len(key) >= 4}
+    if not keys:
+        return None
     best, best_score = None, 0.0
     for el in HEADINGS(profile.index)[:40]:
         heading = text_of(el)

@@ -18,9 +18,10 @@ _TRAILING_CREDIT = re.compile(
     rf"(?<=[.!?\"”’)])\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*[^.!?=\n]{{1,30}}$"
 )
 # "사진=한빛시 제공 한빛시가…" and "[사진]한빛일보 DB 한빛시가…" opening one: the source is
-# one word, or runs to a closing 제공/DB/캡처 within a few words.
+# one word, or runs to a closing 제공/DB/캡처 within a few words. ("자료: 통계청에 따르면…"
+# opens a sentence.)
 _LEADING_CREDIT = re.compile(
-    rf"^\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*"
+    rf"^\s*(?:{_PICTURE_WORD}\s*[=:：]|\[\s*{_PICTURE_WORD}\s*\])\s*"
     r"(?:[^\s=]{1,20}(?:\s+[^\s=]{1,20}){0,2}?\s*(?:제공|DB|캡처|갈무리|촬영)\b|[^\s=]{1,20})\s*"
 )
 # A line that is only a credit: "[사진]한빛일보 DB", "그래픽=김가람 기자".
