@@ -4,9 +4,11 @@ and field, so that one broken rule is one red test."""
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,9 +17,36 @@ from newscrawl.extract import Article, extract
 FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "general"
 
 
+# The expected record of every page, hand-checked: its fields, and the strings of the page
+# that must never reach the body.
+LABELS = {
+    row["id"]: row
+    for row in map(json.loads, (FIXTURES / "labels.jsonl").read_text("utf-8").splitlines())
+}
+
+
 @cache
 def page(name: str) -> Article:
     return extract((FIXTURES / f"{name}.html").read_bytes(), f"https://news.example.kr/{name}")
+
+
+def field(article: Article, name: str) -> Any:
+    value = getattr(article, name)
+    return value.isoformat() if name == "published" and value is not None else value
+
+
+@pytest.mark.parametrize(
+    "name", ["title", "subtitle", "reporters", "reporter_emails", "published", "body"]
+)
+@pytest.mark.parametrize("page_id", sorted(LABELS))
+def test_labelled_field(page_id: str, name: str) -> None:
+    assert field(page(page_id), name) == LABELS[page_id][name]
+
+
+@pytest.mark.parametrize("page_id", sorted(LABELS))
+def test_labelled_boilerplate_stays_out(page_id: str) -> None:
+    body = page(page_id).body
+    assert [s for s in LABELS[page_id]["boilerplate"] if s in body] == []
 
 
 # Broadcast scripts ----------------------------------------------------------------------
