@@ -288,3 +288,9 @@ def test_short_line_after_an_image_later_in_the_text_stays() -> None:
     text = [TEXT[0], "두 번째 이야기", TEXT[1]]
     cleaned = clean_lines([Line(TEXT[0]), Line(text[1], after_image=True), Line(TEXT[1])])
     assert cleaned.paragraphs == text
+
+
+def test_credit_line_after_an_image_is_a_byline_not_a_teaser() -> None:
+    cleaned = clean_lines([Line("[한빛일보=김가람 기자]", after_image=True), *lines(*TEXT)])
+    assert cleaned.paragraphs == TEXT
+    assert cleaned.bylines[0].names == ("김가람",)

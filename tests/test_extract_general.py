@@ -27,7 +27,8 @@ LABELS = {
 
 @cache
 def page(name: str) -> Article:
-    return extract((FIXTURES / f"{name}.html").read_bytes(), f"https://news.example.kr/{name}")
+    url = LABELS[name]["url"] if name in LABELS else f"https://news.example.kr/{name}"
+    return extract((FIXTURES / f"{name}.html").read_bytes(), url)
 
 
 def field(article: Article, name: str) -> Any:
@@ -162,6 +163,13 @@ def test_reporter_box_after_the_body() -> None:
     assert article.reporters == ["강푸름"]
     assert article.reporter_emails == ["purum@pureun.example"]
     assert "다른 기사" not in article.body
+
+
+def test_byline_printed_between_headline_and_text() -> None:
+    # An older NDSoft skin on a mobile page, in EUC-KR: "정하람 기자 | 승인 …" under the title.
+    article = page("mobile_euckr")
+    assert (article.cms, article.encoding) == ("ndsoft", "cp949")
+    assert article.reporters == ["정하람"]
 
 
 # Photo credits, captions and widgets ---------------------------------------------------

@@ -136,8 +136,6 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             continue  # a related-article or promotion link
         if len(text) <= 60 and (_DATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
-        if line.after_image and not kept and len(text) <= 60 and not _SENTENCE_END.search(text):
-            continue  # a photo box's teaser before the first sentence
         text = strip_end_mark(strip_residue(text))
         text, credit = split_lead_credit(text)
         if credit is not None:
@@ -152,8 +150,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         if (byline := byline_line(text)) is not None:
             out.bylines.append(byline)
             continue
-        if text.strip():
-            kept.append((text.strip(), line))
+        text = text.strip()
+        if line.after_image and not kept and len(text) <= 60 and not _SENTENCE_END.search(text):
+            continue  # a photo box's teaser before the first sentence
+        if text:
+            kept.append((text, line))
     deck = _leading_deck(kept)
     out.deck = [text for text, _ in kept[:deck]]
     out.paragraphs = drop_repeats([text for text, _ in kept[deck:]], out.messages)

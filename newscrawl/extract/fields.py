@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 
 from newscrawl.extract.byline import Byline, clean_name, parse_byline
@@ -108,10 +109,16 @@ def _trim_site(title: str, site_name: str | None) -> str:
     return max(parts, key=len).strip()
 
 
-def resolve_reporters(profile: Profile, meta: PageMeta, body_bylines: list[Byline]) -> Byline:
+def resolve_reporters(
+    profile: Profile,
+    meta: PageMeta,
+    body_bylines: list[Byline],
+    head: Callable[[], str] = str,
+) -> Byline:
     """Names and e-mails: the body's own credit and byline lines, then the profile's
     byline elements, then JSON-LD and author meta, then reporter boxes found by their class
-    names. ``외 N명`` pulls the others from JSON-LD."""
+    names, then a "이름 기자" printed between the headline and the text (``head``, asked
+    for last). ``외 N명`` pulls the others from JSON-LD."""
     sources: list[Byline] = []
     if body_bylines:
         sources.append(_merge(body_bylines))
@@ -123,6 +130,9 @@ def resolve_reporters(profile: Profile, meta: PageMeta, body_bylines: list[Bylin
     sources.append(_merge(meta_bylines))
     if not any(source.names for source in sources):
         sources.append(_merge([parse_byline(t, bare=True) for t in profile.byline_boxes()]))
+    if not any(source.names for source in sources):
+        # Only names credited by a role word: the stretch also holds menus and buttons.
+        sources.append(parse_byline(head()))
     names: tuple[str, ...] = ()
     more = 0
     for source in sources:

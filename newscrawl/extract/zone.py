@@ -42,3 +42,32 @@ def header_zone(root: Element, title: str | None, container: Element | None) -> 
         # Dates sit just under the headline, or right after a long body.
         zone = zone[:MAX_ZONE] + " " + zone[-MAX_ZONE:]
     return squash(zone)
+
+
+MAX_HEAD = 600  # characters between a headline and its text: the byline line, dates, buttons
+
+
+def head_zone(root: Element, title: str | None, container: Element | None) -> str:
+    """Visible text after the first printing of ``title`` and before ``container`` starts,
+    where templates print "김가람 기자 | 승인 …" lines; empty without a title or container."""
+    if not title or container is None:
+        return ""
+    parts: list[str] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if el is container:
+                break
+            if tag in _INVISIBLE or not tag:
+                walker.skip_subtree()
+                continue
+            if el.text:
+                parts.append(el.text)
+        elif el.tail:
+            parts.append(el.tail)
+    text = squash(" ".join(parts))
+    found = text.rfind(title[: min(len(title), 30)])
+    if found < 0:
+        return ""
+    return text[found + len(title) :][:MAX_HEAD]

@@ -79,18 +79,29 @@ def skip_element(el: Element) -> bool:
 
 
 # Class names of text kept for screen readers or print only.
-_HIDDEN_TOKENS = re.compile(
-    r"(?:^|[\s_-])(?:blind|hidden|hide|invisible|offscreen|sr-only|screen_out|screen-out|"
-    r"screen-reader-text|a11y|visuallyhidden|sound_only)(?:$|[\s_-])",
+# One class token each: "blind", "sr-only", "screen_out", "is-hidden", "txt-blind",
+# "visually-hidden"; not the responsive "hidden-xs", "mobile-hide", "hide-on-print", which
+# are visible on some screen.
+_HIDDEN_CLASS = re.compile(
+    r"(?!(?:mobile|mo|m|pc|desktop|tablet|xs|sm|md|lg|xl)[-_])(?:[a-z0-9]+[-_])?"
+    r"(?:blind|hidden|hide|invisible|offscreen|sr[-_]only|screen[-_]?out|screen-reader-text|"
+    r"visually[-_]?hidden|a11y(?:[-_]hidden)?|sound_only|print[-_]only|only[-_]print|ir[-_]pm)"
+    r"(?:[-_](?:text|txt|title|tit))?",
     re.I,
 )
+
+
+@lru_cache(maxsize=4096)
+def hidden_class(classes: str) -> bool:
+    """Whether one of the class tokens hides the element from sight."""
+    return any(_HIDDEN_CLASS.fullmatch(token) for token in classes.split())
 
 
 def out_of_sight(el: Element) -> bool:
     """Whether the element or one of its ancestors is hidden, by style or by class."""
     for node in (el, *el.iterancestors()):
         classes = node.get("class")
-        if is_hidden(node) or (classes and _HIDDEN_TOKENS.search(classes)):
+        if is_hidden(node) or (classes and hidden_class(classes)):
             return True
     return False
 
@@ -116,7 +127,7 @@ def without_hidden(root: Element) -> str | None:
 
 def _hidden_here(el: Element) -> bool:
     classes = el.get("class")
-    return is_hidden(el) or bool(classes and _HIDDEN_TOKENS.search(classes))
+    return is_hidden(el) or bool(classes and hidden_class(classes))
 
 
 def _remove_keeping_tail(el: Element) -> None:
