@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from newscrawl.extract import Article, extract
+from newscrawl.extract.cms.base import hidden_class
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "general"
 
@@ -163,6 +164,31 @@ def test_reporter_box_after_the_body() -> None:
     assert article.reporters == ["강푸름"]
     assert article.reporter_emails == ["purum@pureun.example"]
     assert "다른 기사" not in article.body
+
+
+def test_byline_line_printed_right_after_the_text() -> None:
+    article = page("byline_after")
+    assert article.reporters == ["서누리"]  # not the name in a list of other articles
+    assert article.reporter_emails == ["nuri@nuri.example"]
+
+
+@pytest.mark.parametrize(
+    ("classes", "hidden"),
+    [
+        ("blind", True),
+        ("sr-only", True),
+        ("screen_out", True),
+        ("txt-blind", True),
+        ("visually-hidden", True),
+        ("a11y-hidden", True),
+        ("hidden-xs", False),  # responsive: visible on other screens
+        ("mobile-hide", False),
+        ("hide-on-print", False),
+        ("headline", False),
+    ],
+)
+def test_hidden_class(classes: str, hidden: bool) -> None:
+    assert hidden_class(classes) is hidden
 
 
 def test_byline_printed_between_headline_and_text() -> None:

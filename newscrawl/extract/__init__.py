@@ -35,7 +35,7 @@ from newscrawl.extract.fields import (
     resolve_title,
 )
 from newscrawl.extract.meta import PageMeta, read_meta
-from newscrawl.extract.zone import head_zone, header_zone
+from newscrawl.extract.zone import head_zone, header_zone, tail_lines
 from newscrawl.urls import canonical_url
 
 __all__ = ["Article", "Image", "Status", "extract"]
@@ -126,7 +126,11 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
     article.modified, article.modified_raw = modified, modified_raw
 
     byline = resolve_reporters(
-        profile, meta, cleaned.bylines, lambda: head_zone(root, article.title, container)
+        profile,
+        meta,
+        cleaned.bylines,
+        head=lambda: head_zone(root, article.title, container),
+        tail=lambda: tail_lines(container),
     )
     article.reporters = list(byline.names)
     article.reporter_emails = list(byline.emails)

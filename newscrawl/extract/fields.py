@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 
-from newscrawl.extract.byline import Byline, clean_name, parse_byline
+from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
 from newscrawl.extract.cms.base import HEADINGS, Profile, out_of_sight
 from newscrawl.extract.dates import (
     LabelledDate,
@@ -113,12 +113,15 @@ def resolve_reporters(
     profile: Profile,
     meta: PageMeta,
     body_bylines: list[Byline],
+    *,
     head: Callable[[], str] = str,
+    tail: Callable[[], list[str]] = list,
 ) -> Byline:
     """Names and e-mails: the body's own credit and byline lines, then the profile's
     byline elements, then JSON-LD and author meta, then reporter boxes found by their class
-    names, then a "이름 기자" printed between the headline and the text (``head``, asked
-    for last). ``외 N명`` pulls the others from JSON-LD."""
+    names, then a byline line printed right after the text (``tail``) or a "이름 기자"
+    between the headline and the text (``head``), each asked for only when all before it
+    named nobody. ``외 N명`` pulls the others from JSON-LD."""
     sources: list[Byline] = []
     if body_bylines:
         sources.append(_merge(body_bylines))
@@ -130,6 +133,9 @@ def resolve_reporters(
     sources.append(_merge(meta_bylines))
     if not any(source.names for source in sources):
         sources.append(_merge([parse_byline(t, bare=True) for t in profile.byline_boxes()]))
+    if not any(source.names for source in sources):
+        # Whole byline lines only: after the text come lists and boxes of other articles.
+        sources.append(_merge([b for b in map(byline_line, tail()) if b is not None]))
     if not any(source.names for source in sources):
         # Only names credited by a role word: the stretch also holds menus and buttons.
         sources.append(parse_byline(head()))

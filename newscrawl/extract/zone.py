@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from newscrawl.extract.dom import Element, squash
+from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, squash
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
 MAX_ZONE = 4000
@@ -71,3 +71,26 @@ def head_zone(root: Element, title: str | None, container: Element | None) -> st
     if found < 0:
         return ""
     return text[found + len(title) :][:MAX_HEAD]
+
+
+MAX_TAIL_LINES = 12
+
+
+def tail_lines(container: Element | None) -> list[str]:
+    """The first lines of text printed right after ``container`` (its next siblings, else
+    its parent's), where templates put "김가람 기자 kim@…" under the article."""
+    if container is None:
+        return []
+    lines: list[str] = []
+    for el in (container, container.getparent()):
+        if el is None:
+            break
+        for sibling in el.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in SKIP_TAGS:
+                continue
+            lines.extend(line.text for line in lines_of(sibling, lambda e: e.tag in SKIP_TAGS))
+            if len(lines) >= MAX_TAIL_LINES:
+                return lines[:MAX_TAIL_LINES]
+        if lines:
+            break
+    return lines
