@@ -294,3 +294,37 @@ def test_credit_line_after_an_image_is_a_byline_not_a_teaser() -> None:
     cleaned = clean_lines([Line("[한빛일보=김가람 기자]", after_image=True), *lines(*TEXT)])
     assert cleaned.paragraphs == TEXT
     assert cleaned.bylines[0].names == ("김가람",)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "촬영기자:김가람/영상편집:이나래/그래픽:박다솜",
+        "(영상취재 : 김가람, 영상편집 : 이나래, CG : 박다솜)",
+        "영상취재: 이나래 / 영상편집: 박다솜",
+        "※ '당신의 제보가 뉴스가 됩니다' [카카오톡] HBS 검색해 채널 추가 [전화] 02-000-8585",
+        "기사문의 및 제보 : 카톡/라인 hbs1234",
+        "※ ⓒ HBS : 무단복제 및 재배포 금지",
+    ],
+)
+def test_crew_credits_one_line_tips_and_copyright_go(line: str) -> None:
+    cleaned = clean_lines(lines(*SCRIPT, line))
+    assert cleaned.paragraphs == SCRIPT
+    assert not any(b.names or b.emails for b in cleaned.bylines)
+
+
+def test_crew_credits_glued_to_the_last_paragraph() -> None:
+    last = SCRIPT[1] + " (영상취재 : 김가람, 영상편집 : 이나래)"
+    assert clean_lines(lines(SCRIPT[0], last)).paragraphs == SCRIPT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "경찰은 목격자 제보를 받는다며 전화 112로 신고해 달라고 당부했다.",
+        "시장은 이렇게 말했다: 우리는 끝까지 간다.",
+        "인터뷰: 김가람 한빛대 교수",
+    ],
+)
+def test_sentences_about_tips_and_colons_stay(line: str) -> None:
+    assert clean_lines(lines(*SCRIPT, line)).paragraphs == [*SCRIPT, line]

@@ -83,6 +83,13 @@ def test_end_mark_goes() -> None:
     assert "끝" not in page("credits").body
 
 
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+def test_crew_credits_go_and_name_nobody(name: str) -> None:
+    article = page(name)
+    assert not re.search(r"촬영기자|영상취재|영상편집|박다솜|최다온", article.body)
+    assert "박다솜" not in article.reporters
+
+
 def test_programme_tags_go_and_speaker_labels_stay() -> None:
     body = page("broadcast").body
     assert "HBS 뉴스9" not in body

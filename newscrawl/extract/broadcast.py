@@ -41,6 +41,9 @@ _CONTACT = re.compile(
     r"인터넷|유튜브|인스타그램|페이스북|트위터|텔레그램|라인|앱|어플|팩스|주소)",
     re.I,
 )
+# The same block on one line: "※ '당신의 제보가 뉴스가 됩니다' [카카오톡] … [전화] 02-…".
+_TIP_CHANNEL = re.compile(r"카카오톡|카톡|채널\s*추가|텔레그램|☎|전화|이메일|메일|e-?mail", re.I)
+_CLAUSE_END = re.compile(r"[다요]\s*[.!?]\s*[\"”’']?\s*$")
 _PHONE = re.compile(r"\d{2,4}-\d{3,4}-\d{4}|\b1[5-9]\d\d-\d{4}\b")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HASHTAGS = re.compile(r"^(?:#[^\s#]+\s*)+$")
@@ -53,6 +56,16 @@ _PROGRAMME = re.compile(
     r"|[가-힣A-Za-z0-9 ]{0,12}(?:뉴스|데스크|투데이|뉴스룸|와이드|브리핑|라이브)\s?\d{0,4})"
     r"\s*[\]>〉】)]\s*$"
 )
+# Staff credits of a report: "촬영기자:김가람/영상편집:이나래", "(영상취재 : 김가람, CG : 박다솜)".
+# They name the crew, not the reporter.
+_STAFF_ROLE = (
+    r"(?:촬영\s*기자|영상\s*(?:취재|편집|촬영|디자인|그래픽|제공)|그래픽|자료\s*조사|촬영|편집|"
+    r"카메라|CG|구성|연출|조연출|화면\s*제공|자막\s*뉴스|디자인|리서처|내레이션)"
+)
+_STAFF_LINE = re.compile(
+    rf"^\W*(?:{_STAFF_ROLE}\s*[:：]\s*[^:：/,()\[\]]{{1,25}}?\s*(?:[/,·|]\s*|\s+|(?=\W*$)))+\W*$"
+)
+_STAFF_TAIL = re.compile(rf"\s*[(\[]\s*{_STAFF_ROLE}\s*[:：][^()\[\]]{{1,100}}[)\]]\s*$")
 MAX_LINE = 80  # blocks and tags are short lines
 
 
@@ -72,7 +85,13 @@ def sign_off(text: str) -> tuple[str, Byline | None]:
 
 def is_tip_heading(text: str) -> bool:
     """A line that opens (or is) a 제보 block."""
-    return len(text) <= MAX_LINE and "제보" in text and _TIP_HEADING.search(text) is not None
+    if len(text) > 2 * MAX_LINE or "제보" not in text:
+        return False
+    if len(text) <= MAX_LINE and _TIP_HEADING.search(text):
+        return True
+    # One line with its channels; a sentence that mentions a tip and a phone number stays.
+    has_contact = _TIP_CHANNEL.search(text) or _PHONE.search(text) or _EMAIL.search(text)
+    return bool(has_contact) and not _CLAUSE_END.search(text)
 
 
 def is_contact(text: str) -> bool:
@@ -80,6 +99,20 @@ def is_contact(text: str) -> bool:
     if len(text) > MAX_LINE:
         return False
     return bool(_CONTACT.match(text) or _PHONE.search(text) or _EMAIL.search(text))
+
+
+def is_staff_credits(text: str) -> bool:
+    """A line of crew credits only."""
+    if len(text) > 2 * MAX_LINE or (":" not in text and "：" not in text):
+        return False
+    return _STAFF_LINE.match(text) is not None
+
+
+def strip_staff_credits(text: str) -> str:
+    """The paragraph without crew credits in brackets at its end."""
+    if ":" not in text and "：" not in text:
+        return text
+    return _STAFF_TAIL.sub("", text)
 
 
 def is_hashtags(text: str) -> bool:

@@ -16,9 +16,11 @@ from newscrawl.extract.broadcast import (
     is_contact,
     is_hashtags,
     is_programme_tag,
+    is_staff_credits,
     is_tip_heading,
     sign_off,
     strip_end_mark,
+    strip_staff_credits,
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
 from newscrawl.extract.dom import Line
@@ -31,6 +33,7 @@ from newscrawl.extract.residue import is_stock_widget, strip_residue
 _BOILERPLATE = re.compile(
     r"저작권자|무단\s*전재|무단전재|재배포\s*금지|재배포금지|(?i:AI)\s*학습"
     r"|(?i:All\s+rights\s+reserved|Copyrights?\s*(?:ⓒ|©|\(c\)))|재판매\s*및\s*(?i:DB)\s*금지"
+    r"|무단\s*(?:복제|복사|도용|게재|사용)\s*(?:및|,|·)"
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
     r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
     r"|댓글이 있습니다\.?$"
@@ -130,13 +133,15 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         in_tips = False
         if is_boilerplate(text) or is_caption(line) or _key(text) in skip:
             continue
-        if is_hashtags(text) or is_programme_tag(text) or is_stock_widget(text):
+        if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
+            continue
+        if is_stock_widget(text):
             continue
         if line.link_share >= 0.7 and (len(text) < 120 or _BULLET.match(text)):
             continue  # a related-article or promotion link
         if len(text) <= 60 and (_DATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
-        text = strip_end_mark(strip_residue(text))
+        text = strip_staff_credits(strip_end_mark(strip_residue(text)))
         text, credit = split_lead_credit(text)
         if credit is not None:
             out.bylines.append(credit)
