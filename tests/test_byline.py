@@ -88,6 +88,9 @@ def test_parse_byline(text: str, names: tuple, emails: tuple, more: int) -> None
         ("[한빛타임즈 김가람, 이나래 수습기자] 한빛시가…", "한빛시가…", ("김가람", "이나래")),
         ("[한빛일보 김가람 기자]한빛시가…", "한빛시가…", ("김가람",)),
         ("[한빛일보 김가람] 한빛시가…", "한빛시가…", ("김가람",)),
+        # an outlet alone in the bracket: a credit naming nobody
+        ("[한빛뉴스] 한빛시가…", "한빛시가…", ()),
+        ("(한빛일보) 한빛시가…", "한빛시가…", ()),
         # odd spacing: the outlet bracketed alone, the reporter after it
         ("[한빛일보 ] 김가람 기자 = 한빛시가…", "한빛시가…", ("김가람",)),
         ("[ 한빛일보 = 김가람 기자 ] 한빛시가…", "한빛시가…", ("김가람",)),
@@ -108,7 +111,6 @@ def test_split_lead_credit(paragraph: str, rest: str, names: tuple) -> None:
         "[속보] 대구시가…",
         "[부산 Live] 해운대에서…",
         "[인터뷰] 김가람 한빛대 교수는…",
-        "[한빛일보] 창간 30주년을 맞아…",  # an outlet tag without a name
         "[앵커 멘트] 오늘 오후…",
         "(서울시 제공) 청계천에서…",
         "권영진 대구시장이 23일 오후…",

@@ -252,9 +252,13 @@ def split_lead_credit(paragraph: str) -> tuple[str, Byline | None]:
 
 
 def _bracketed_byline(inner: str) -> Byline | None:
-    """The byline a bracket holds: names credited by a role word, or an outlet and names
-    (``한빛일보 김가람``); None for tags such as ``앵커``, ``속보``, ``부산 Live``."""
-    outlet = any(_is_outlet(w) for w in _WORD_RE.findall(inner))
+    """The byline a bracket holds: names credited by a role word, an outlet and names
+    (``한빛일보 김가람``), or an outlet alone (``파이낸셜뉴스``: an empty Byline); None for
+    tags such as ``앵커``, ``속보``, ``부산 Live``."""
+    words = _WORD_RE.findall(inner)
+    outlet = any(_is_outlet(w) for w in words)
+    if outlet and len(words) == 1 and words[0] == inner.strip():
+        return Byline()
     if not outlet and not _ROLE_RE.search(inner):
         return None
     byline, stray = _analyse(inner, bare=outlet, spaced=True)
