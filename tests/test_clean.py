@@ -328,3 +328,21 @@ def test_crew_credits_glued_to_the_last_paragraph() -> None:
 )
 def test_sentences_about_tips_and_colons_stay(line: str) -> None:
     assert clean_lines(lines(*SCRIPT, line)).paragraphs == [*SCRIPT, line]
+
+
+@pytest.mark.parametrize(
+    ("lead", "name"),
+    [
+        ("자세한 내용을 김가람 기자가 정리했습니다.", "김가람"),
+        ("현장에 나가 있는 이나래 기자 연결합니다.", "이나래"),
+        ("박다솜 특파원이 전해드립니다.", "박다솜"),
+    ],
+)
+def test_anchor_handoff_names_a_weak_reporter(lead: str, name: str) -> None:
+    cleaned = clean_lines(lines(lead, *SCRIPT))
+    assert cleaned.handoffs == [name]
+    assert cleaned.paragraphs == [lead, *SCRIPT]  # the lead is printed text and stays
+
+
+def test_reporter_quoted_in_the_text_is_no_handoff() -> None:
+    assert clean_lines(lines("김가람 기자가 말했다.", *SCRIPT)).handoffs == []

@@ -66,6 +66,21 @@ def test_sign_off_glued_to_the_last_sentence_is_cut() -> None:
     assert article.body.endswith("주말에는 셔틀버스도 다닐 예정입니다.")
 
 
+def test_reporter_the_anchor_hands_over_to() -> None:
+    # No sign-off, no byline: "현장에 나가 있는 오하늬 기자 연결합니다." in the anchor's lead.
+    assert page("broadcast_handoff").reporters == ["오하늬"]
+
+
+def test_time_in_brackets_after_the_date() -> None:
+    article = page("broadcast_handoff")
+    assert article.published is not None and article.published.isoformat() == (
+        "2025-08-19T20:31:00+09:00"
+    )
+    assert article.modified is not None and article.modified.isoformat() == (
+        "2025-08-19T21:05:00+09:00"
+    )
+
+
 @pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
 def test_tip_block_goes_with_its_contacts(name: str) -> None:
     article = page(name)
@@ -83,11 +98,11 @@ def test_end_mark_goes() -> None:
     assert "끝" not in page("credits").body
 
 
-@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script", "broadcast_handoff"])
 def test_crew_credits_go_and_name_nobody(name: str) -> None:
     article = page(name)
-    assert not re.search(r"촬영기자|영상취재|영상편집|박다솜|최다온", article.body)
-    assert "박다솜" not in article.reporters
+    assert not re.search(r"촬영기자|영상취재|영상편집|박다솜|최다온|임바다", article.body)
+    assert not {"박다솜", "최다온", "임바다", "장새벽"} & set(article.reporters)
 
 
 def test_programme_tags_go_and_speaker_labels_stay() -> None:

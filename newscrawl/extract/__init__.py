@@ -131,6 +131,7 @@ def _extract(html: bytes | str, url: str, encoding: str | None, article: Article
         cleaned.bylines,
         head=lambda: head_zone(root, article.title, container),
         tail=lambda: tail_lines(container),
+        handoffs=tuple(cleaned.handoffs),
     )
     article.reporters = list(byline.names)
     article.reporter_emails = list(byline.emails)

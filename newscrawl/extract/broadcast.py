@@ -83,6 +83,21 @@ def sign_off(text: str) -> tuple[str, Byline | None]:
     return text[: m.start("all")].rstrip(), Byline(names=names)
 
 
+# The anchor hands over: "자세한 내용, 김가람 기자가 보도합니다." names the script's reporter.
+_HANDOFF = re.compile(
+    r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s?(?:기자|특파원|앵커)(?:가|이|를|을)?\s"
+    r"(?:[가-힣]+\s)?(?:보도|취재|정리|전해|전합|알아|짚어|만나|만났|다녀|분석|연결|취재했|전해드)"
+)
+
+
+def handoff(text: str) -> str | None:
+    """The reporter an anchor's lead hands over to, or None."""
+    if "기자" not in text and "특파원" not in text:
+        return None
+    m = _HANDOFF.search(text)
+    return m["name"] if m and m["name"] not in _NOT_NAMES else None
+
+
 def is_tip_heading(text: str) -> bool:
     """A line that opens (or is) a 제보 block."""
     if len(text) > 2 * MAX_LINE or "제보" not in text:

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from newscrawl.extract.broadcast import (
+    handoff,
     is_contact,
     is_hashtags,
     is_programme_tag,
@@ -88,6 +89,7 @@ class Cleaned:
     bylines: list[Byline] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     deck: list[str] = field(default_factory=list)  # sub-headline lines printed in the body
+    handoffs: list[str] = field(default_factory=list)  # "김가람 기자가 보도합니다": weak names
 
     @property
     def text(self) -> str:
@@ -156,6 +158,8 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             out.bylines.append(byline)
             continue
         text = text.strip()
+        if len(kept) < 3 and (name := handoff(text)):
+            out.handoffs.append(name)
         if line.after_image and not kept and len(text) <= 60 and not _SENTENCE_END.search(text):
             continue  # a photo box's teaser before the first sentence
         if text:

@@ -116,12 +116,14 @@ def resolve_reporters(
     *,
     head: Callable[[], str] = str,
     tail: Callable[[], list[str]] = list,
+    handoffs: tuple[str, ...] = (),
 ) -> Byline:
     """Names and e-mails: the body's own credit and byline lines, then the profile's
     byline elements, then JSON-LD and author meta, then reporter boxes found by their class
     names, then a byline line printed right after the text (``tail``) or a "이름 기자"
-    between the headline and the text (``head``), each asked for only when all before it
-    named nobody. ``외 N명`` pulls the others from JSON-LD."""
+    between the headline and the text (``head``), then the reporter an anchor hands over to
+    (``handoffs``), each asked for only when all before it named nobody. ``외 N명`` pulls
+    the others from JSON-LD."""
     sources: list[Byline] = []
     if body_bylines:
         sources.append(_merge(body_bylines))
@@ -139,6 +141,8 @@ def resolve_reporters(
     if not any(source.names for source in sources):
         # Only names credited by a role word: the stretch also holds menus and buttons.
         sources.append(parse_byline(head()))
+    if not any(source.names for source in sources):
+        sources.append(Byline(names=tuple(dict.fromkeys(handoffs))))
     names: tuple[str, ...] = ()
     more = 0
     for source in sources:
