@@ -346,3 +346,20 @@ def test_anchor_handoff_names_a_weak_reporter(lead: str, name: str) -> None:
 
 def test_reporter_quoted_in_the_text_is_no_handoff() -> None:
     assert clean_lines(lines("김가람 기자가 말했다.", *SCRIPT)).handoffs == []
+
+
+def test_byline_on_the_copyright_line_is_kept() -> None:
+    footer = (
+        "dschoi@hanbit.example 최두선 기자 #한빛시 #새청사 "
+        + "※ 저작권자 ⓒ 한빛뉴스, 무단전재-재배포 금지"
+    )
+    cleaned = clean_lines(lines(*TEXT, footer))
+    assert cleaned.paragraphs == TEXT
+    assert cleaned.bylines[0].names == ("최두선",)
+    assert cleaned.bylines[0].emails == ("dschoi@hanbit.example",)
+
+
+def test_copyright_line_naming_no_reporter() -> None:
+    cleaned = clean_lines(lines(*TEXT, "<저작권자 © 한빛뉴스 무단전재 및 재배포 금지>"))
+    assert cleaned.paragraphs == TEXT
+    assert cleaned.bylines == []

@@ -133,7 +133,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         if in_tips and is_contact(text) and not _names_in(text):
             continue
         in_tips = False
-        if is_boilerplate(text) or is_caption(line) or _key(text) in skip:
+        if is_boilerplate(text):
+            if (salvaged := _byline_before_footer(text)) is not None:
+                out.bylines.append(salvaged)
+            continue
+        if is_caption(line) or _key(text) in skip:
             continue
         if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
             continue
@@ -168,6 +172,21 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     out.deck = [text for text, _ in kept[:deck]]
     out.paragraphs = drop_repeats([text for text, _ in kept[deck:]], out.messages)
     return out
+
+
+# Where a footer starts on a line that opens with the byline:
+# "kim@x.kr 김가람 기자 #태그 ※ 저작권자 ⓒ 한빛일보, 무단전재-재배포 금지".
+_FOOTER_START = re.compile(r"[※<\[(]?\s*(?:저작권자|ⓒ|©|(?i:copyright))")
+_HASHTAG = re.compile(r"#[^\s#]+")
+
+
+def _byline_before_footer(text: str) -> Byline | None:
+    """The byline printed on a footer line before the footer itself, if any."""
+    start = _FOOTER_START.search(text)
+    if start is None or start.start() < 4:
+        return None
+    byline = byline_line(_HASHTAG.sub(" ", text[: start.start()]))
+    return byline if byline is not None and byline.names else None
 
 
 def _names_in(text: str) -> bool:
