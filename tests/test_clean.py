@@ -363,3 +363,19 @@ def test_copyright_line_naming_no_reporter() -> None:
     cleaned = clean_lines(lines(*TEXT, "<저작권자 © 한빛뉴스 무단전재 및 재배포 금지>"))
     assert cleaned.paragraphs == TEXT
     assert cleaned.bylines == []
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("김가람 기자 다른기사 보기", ("김가람",)),
+        ("김가람 기자 kim@hanbit.example 기자의 다른 기사 보기", ("김가람",)),
+        ("이나래 기자 구독하기", ("이나래",)),
+        ("다른기사 더보기", ()),
+        ("기자 구독", ()),
+    ],
+)
+def test_reporter_prompts_go_and_keep_the_name(line: str, names: tuple) -> None:
+    cleaned = clean_lines(lines(*TEXT, line))
+    assert cleaned.paragraphs == TEXT
+    assert tuple(n for b in cleaned.bylines for n in b.names) == names

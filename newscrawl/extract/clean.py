@@ -37,7 +37,8 @@ _BOILERPLATE = re.compile(
     r"|무단\s*(?:복제|복사|도용|게재|사용)\s*(?:및|,|·)"
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
     r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
-    r"|댓글이 있습니다\.?$"
+    r"|댓글이 있습니다\.?$|다른\s*기사\s*(?:보기|더\s*보기)|기자\s*구독"
+    r"|기자\s*페이지\s*(?:가기|바로가기)?$"
 )
 _BOILERPLATE_START = re.compile(
     r"\s*(?:ⓒ|©)"
@@ -174,9 +175,13 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     return out
 
 
-# Where a footer starts on a line that opens with the byline:
-# "kim@x.kr 김가람 기자 #태그 ※ 저작권자 ⓒ 한빛일보, 무단전재-재배포 금지".
-_FOOTER_START = re.compile(r"[※<\[(]?\s*(?:저작권자|ⓒ|©|(?i:copyright))")
+# Where a footer or a prompt starts on a line that opens with the byline:
+# "kim@x.kr 김가람 기자 #태그 ※ 저작권자 ⓒ 한빛일보, 무단전재-재배포 금지",
+# "김가람 기자 다른기사 보기".
+_FOOTER_START = re.compile(
+    r"[※<\[(]?\s*(?:저작권자|ⓒ|©|(?i:copyright)|(?:이\s*)?기자의\s*다른|다른\s*기사|구독"
+    r"|기자\s*페이지)"
+)
 _HASHTAG = re.compile(r"#[^\s#]+")
 
 
