@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
-from newscrawl.extract.cms.base import HEADINGS, Profile, out_of_sight
+from newscrawl.extract.cms.base import HEADINGS, Profile, out_of_sight, visible_text
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
@@ -65,7 +65,7 @@ def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
         return None
     best, best_score = None, 0.0
     for el in HEADINGS(profile.index)[:40]:
-        heading = text_of(el)
+        heading = visible_text(el)
         key = _alnum(heading)
         if len(key) < 4:
             continue

@@ -256,12 +256,19 @@ class Profile:
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:
-    """The text of the first selected element that has any."""
+    """The visible text of the first selected element that has any."""
     for el in select(index):
-        text = text_of(el)
+        text = visible_text(el)
         if text:
             return text
     return None
+
+
+def visible_text(el: Element) -> str:
+    """An element's text without the parts it hides ("<span class="blind">기사 제목</span>")."""
+    if not any(_hidden_here(d) for d in el.iterdescendants() if isinstance(d.tag, str)):
+        return text_of(el)
+    return " ".join(line.text for line in lines_of(el, _hidden_here)).strip()
 
 
 def lines_text(el: Element) -> str:
