@@ -13,9 +13,9 @@ import re
 from newscrawl.extract.byline import Byline
 
 # A station: a call sign (KBS, MBC, YTN, JTBC, KNN, TJB, KCTV, G1) with an optional region
-# glued to it (MBC경남), or a Hangul name ending in 방송/뉴스/TV (한빛방송, 연합뉴스TV, 채널A).
+# (MBC경남, KBS 대전), or a Hangul name ending in 방송/뉴스/TV (한빛방송, 연합뉴스TV, 채널A).
 _STATION = (
-    r"(?:(?:[A-Z]{1,4}(?:BS|BC|TV|N|B)|G1)(?:[가-힣]{2,3}(?=\s))?"
+    r"(?:(?:[A-Z]{1,4}(?:BS|BC|TV|N|B)|G1)(?:\s?[가-힣]{2,3}(?=\s))?"
     r"|[가-힣A-Za-z0-9]{1,10}(?:방송|뉴스|TV|티브이)|채널\s?[A-Z가-힣]|TV[가-힣]{2,3})"
     r"(?:\s?\d{0,2}(?:뉴스|News|NEWS|TV)\s?\d{0,2})?"
 )
