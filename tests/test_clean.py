@@ -382,3 +382,13 @@ def test_reporter_prompts_go_and_keep_the_name(line: str, names: tuple) -> None:
     cleaned = clean_lines(lines(*TEXT, line))
     assert cleaned.paragraphs == TEXT
     assert tuple(n for b in cleaned.bylines for n in b.names) == names
+
+
+@pytest.mark.parametrize("tag", ["[HBS 대전] ", "<한빛뉴스 830>", "[뉴스데스크] "])
+def test_programme_tag_opening_a_paragraph_goes(tag: str) -> None:
+    assert clean_lines(lines(tag + SCRIPT[0], SCRIPT[1])).paragraphs == SCRIPT
+
+
+@pytest.mark.parametrize("tag", ["[앵커] ", "[속보] ", "[인터뷰] "])
+def test_label_opening_a_paragraph_stays(tag: str) -> None:
+    assert clean_lines(lines(tag + SCRIPT[0], SCRIPT[1])).paragraphs == [tag + SCRIPT[0], SCRIPT[1]]

@@ -51,11 +51,13 @@ _HASHTAGS = re.compile(r"^(?:#[^\s#]+\s*)+$")
 _END_MARK = re.compile(r"\s*(?:[(\[<〈【]\s*끝\s*[)\]>〉】]|/\s*끝\s*/)\s*$")
 # A programme or desk tag on a line of its own: "[KBS 뉴스9]", "<한빛뉴스 830>", "[MBC경남]".
 # Speaker labels (<앵커>, [기자], <리포트>) are printed text and stay.
-_PROGRAMME = re.compile(
-    rf"^\s*[\[<〈【(]\s*(?:{_STATION}(?:\s*[가-힣A-Za-z0-9]{{1,8}})?"
+_TAG = (
+    rf"[\[<〈【(]\s*(?:{_STATION}(?:\s*[가-힣A-Za-z0-9]{{1,8}})?"
     r"|[가-힣A-Za-z0-9 ]{0,12}(?:뉴스|데스크|투데이|뉴스룸|와이드|브리핑|라이브)\s?\d{0,4})"
-    r"\s*[\]>〉】)]\s*$"
+    r"\s*[\]>〉】)]"
 )
+_PROGRAMME = re.compile(rf"^\s*{_TAG}\s*$")
+_LEADING_PROGRAMME = re.compile(rf"^\s*{_TAG}\s*(?=\S)")
 # Staff credits of a report: "촬영기자:김가람/영상편집:이나래", "(영상취재 : 김가람, CG : 박다솜)".
 # They name the crew, not the reporter.
 _STAFF_ROLE = (
@@ -138,6 +140,13 @@ def is_hashtags(text: str) -> bool:
 def is_programme_tag(text: str) -> bool:
     """A bracketed programme or station tag alone on its line."""
     return len(text) <= 30 and _PROGRAMME.match(text) is not None
+
+
+def strip_programme_tag(text: str) -> str:
+    """The paragraph without a programme tag opening it ("[HBS 대전] 한빛시가…")."""
+    if text[:1] not in "[<〈【(":
+        return text
+    return _LEADING_PROGRAMME.sub("", text, count=1)
 
 
 def strip_end_mark(text: str) -> str:

@@ -21,6 +21,7 @@ from newscrawl.extract.broadcast import (
     is_tip_heading,
     sign_off,
     strip_end_mark,
+    strip_programme_tag,
     strip_staff_credits,
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
@@ -149,6 +150,7 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
         if len(text) <= 60 and (_DATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
         text = strip_staff_credits(strip_end_mark(strip_residue(text)))
+        text = strip_programme_tag(text)
         text, credit = split_lead_credit(text)
         if credit is not None:
             out.bylines.append(credit)
