@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from newscrawl.extract import Article, extract
-from newscrawl.extract.cms.base import hidden_class
+from newscrawl.extract.visibility import hidden_class
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "general"
 

@@ -15,7 +15,6 @@ from urllib.parse import urljoin, urlsplit
 from newscrawl.extract.article import Article, Image, Status
 from newscrawl.extract.clean import Cleaned, clean_lines
 from newscrawl.extract.cms import Profile, choose_profile
-from newscrawl.extract.cms.base import without_hidden
 from newscrawl.extract.dates import find_labelled_dates
 from newscrawl.extract.dom import (
     Element,
@@ -35,6 +34,7 @@ from newscrawl.extract.fields import (
     resolve_title,
 )
 from newscrawl.extract.meta import PageMeta, read_meta
+from newscrawl.extract.visibility import without_hidden
 from newscrawl.extract.zone import head_zone, header_zone, tail_lines
 from newscrawl.urls import canonical_url
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
-from newscrawl.extract.cms.base import HEADINGS, Profile, out_of_sight, visible_text
+from newscrawl.extract.cms.base import HEADINGS, Profile
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
@@ -17,6 +17,7 @@ from newscrawl.extract.dates import (
 )
 from newscrawl.extract.dom import squash, text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.visibility import out_of_sight, visible_text
 
 # How sites append their name or section to <title> and og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+[-|:<>·]\s+|\s*::\s*|\s*ㅣ\s*|\s+[–—]\s+|\s*\|\s*")
