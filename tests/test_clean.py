@@ -392,3 +392,24 @@ def test_programme_tag_opening_a_paragraph_goes(tag: str) -> None:
 @pytest.mark.parametrize("tag", ["[앵커] ", "[속보] ", "[인터뷰] "])
 def test_label_opening_a_paragraph_stays(tag: str) -> None:
     assert clean_lines(lines(tag + SCRIPT[0], SCRIPT[1])).paragraphs == [tag + SCRIPT[0], SCRIPT[1]]
+
+
+def test_deck_of_plain_lines_needs_two_of_them() -> None:
+    deck = ["총사업비 1200억원 투입", "시민 공모로 설계안 확정"]
+    cleaned = clean_lines(lines(*deck, *TEXT))
+    assert cleaned.deck == deck
+    assert cleaned.paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ["<앵커>", "총사업비 1200억원 투입", *TEXT],  # a script opens with its label
+        ["첫째 줄 짧은 글", "둘째 줄 짧은 글", "셋째 줄", "넷째 줄 짧은 글"],  # nothing but lines
+        ["Q 어떻게 시작했나", "처음에는 혼자였다. 지금은 스무 명이 함께 일한다."],  # short answer
+    ],
+)
+def test_no_deck_before_labels_lists_or_short_answers(text: list[str]) -> None:
+    cleaned = clean_lines(lines(*text))
+    assert cleaned.deck == []
+    assert cleaned.paragraphs == text

@@ -270,6 +270,12 @@ def test_deck_printed_as_the_first_lines_is_the_subtitle() -> None:
     assert article.body.startswith("별내시가 새 시청사")
 
 
+def test_deck_of_plain_lines_on_the_trafilatura_path() -> None:
+    article = page("deck_plain")
+    assert article.subtitle == "마을마다 최대 5억원 지원\n주말 갯벌 체험 프로그램 운영"
+    assert article.body.startswith("바다시가 해안 마을 10곳을")
+
+
 def test_visible_headline_wins_over_a_shortened_og_title() -> None:
     assert page("deck_title").title == "별내시 새 청사 착공…2028년 시민 품으로"
 

@@ -81,6 +81,8 @@ _DECK_MARK = re.compile(r"^\s*[-–—]\s*\S")
 _SENTENCE_END = re.compile(r"[.!?。]\s*[\"”’']?\s*$")
 MAX_DECK_LINES = 6
 MAX_DECK_LINE = 80
+MIN_LEAD = 40  # characters of the first paragraph after a deck
+_LABEL = re.compile(r"^\s*[\[<〈【(][^\]>〉】)]{1,20}[\]>〉】)]")
 
 
 @dataclass(slots=True)
@@ -202,18 +204,22 @@ def _names_in(text: str) -> bool:
 
 
 def _leading_deck(kept: list[tuple[str, Line]]) -> int:
-    """How many of the first lines are a deck: short headings, bold lines or "- " lines
-    that are not sentences, before the first paragraph of text."""
-    count = 0
+    """How many of the first lines are a deck: short lines that are not sentences before
+    the first paragraph of text. Headings, bold lines and "- " lines may be one alone;
+    plain lines only two or more together (one is as likely a kicker or a label)."""
+    count = plain = 0
     for text, line in kept[: MAX_DECK_LINES + 1]:
-        shaped = line.heading or line.emphasis or _DECK_MARK.match(text) is not None
-        if not shaped or len(text) > MAX_DECK_LINE or " " not in text:
+        if len(text) > MAX_DECK_LINE or " " not in text or _SENTENCE_END.search(text):
             break
-        if _SENTENCE_END.search(text):
-            break
+        if _LABEL.match(text):
+            break  # <앵커>, [인터뷰]: printed labels open the text itself
+        plain += not (line.heading or line.emphasis or _DECK_MARK.match(text))
         count += 1
-    if count > MAX_DECK_LINES or count == len(kept):
+    if count > MAX_DECK_LINES or count == len(kept) or (plain and count < 2):
         return 0  # a list of headings, or a page of nothing else: not a deck
+    following = kept[count][0]
+    if len(following) < MIN_LEAD or not _SENTENCE_END.search(following):
+        return 0  # the lines run into more short lines, not into the article's first sentence
     return count
 
 
