@@ -238,6 +238,8 @@ def test_credits_and_debris_glued_to_a_paragraph(line: str, kept: str) -> None:
         "한빛전자 123456 | 52,300 ▲1,200 +2.35%",
         "코스피 2,650.12 ▼12.30 -0.46%",
         "2025-04-02 20:10",
+        "googletag.cmd.push(function(){googletag.display('div-gpt-ad-1');});",
+        "(adsbygoogle = window.adsbygoogle || []).push({});",
     ],
 )
 def test_debris_lines_go(line: str) -> None:
@@ -252,6 +254,7 @@ def test_debris_lines_go(line: str) -> None:
         "코스피는 전일 대비 1.2% 오른 2,650에 마감했다.",
         "사진작가 김가람 씨는 40년 동안 바다만 찍었다.",
         "지역 광고 시장은 10년 새 절반으로 줄었다(자료: 한빛언론재단).",
+        "자바스크립트의 function() 문법을 배운다고 그는 말했다.",
     ],
 )
 def test_text_about_photos_and_stocks_stays(line: str) -> None:

@@ -26,7 +26,7 @@ from newscrawl.extract.broadcast import (
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
 from newscrawl.extract.dom import Line
-from newscrawl.extract.residue import is_stock_widget, strip_residue
+from newscrawl.extract.residue import is_code, is_stock_widget, strip_residue
 
 # A line with one of these is a footer or a widget, never article text. Two patterns: what
 # may appear anywhere in the line, and what only starts one (tried once, at the start).
@@ -145,7 +145,7 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             continue
         if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
             continue
-        if is_stock_widget(text):
+        if is_stock_widget(text) or is_code(text):
             continue
         if line.link_share >= 0.7 and (len(text) < 120 or _BULLET.match(text)):
             continue  # a related-article or promotion link

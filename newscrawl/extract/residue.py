@@ -42,6 +42,12 @@ _PRICE_MOVE = re.compile(r"[▲▼△▽↑↓]\s*[\d,.]+|[+\-]\s?\d+(?:\.\d+)?\
 # The visible ends of ad code that a template commented out badly.
 _CODE_DEBRIS = re.compile(r"^(?:\s*(?:\*/|/\*|-->|<!--|//\s*-->|//\s*\]\]>|\]\]>))+\s*")
 _CODE_DEBRIS_END = re.compile(r"(?:\s*(?:\*/|/\*|-->|<!--))+\s*$")
+# Script text that a broken ad tag printed: "googletag.cmd.push(function(){…});".
+_CODE_MARKS = re.compile(
+    r"googletag|adsbygoogle|document\.write|window\.\w+|function\s*\(|\bvar\s+\w+\s*=|"
+    r"\}\s*\)\s*;|\(\s*\)\s*;|=>\s*\{|\.push\(|<\/?script|<\/?div"
+)
+_HANGUL = re.compile(r"[가-힣]")
 _LEADING_CLOSER = re.compile(r"^\s*[\]】)〕>］）]+\s*")
 _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"(?:다|요|죠)\s*[.!?]\s*$")
@@ -67,6 +73,12 @@ def strip_residue(text: str) -> str:
         if lead and len(text) - lead.end() >= 20:  # a credit opening a real paragraph
             text = text[lead.end() :]
     return text.strip() if _WORD.search(text) else ""
+
+
+def is_code(text: str) -> bool:
+    """A line of script or markup printed as text: two code marks, or one and no Hangul."""
+    marks = len(_CODE_MARKS.findall(text))
+    return marks >= 2 or (marks == 1 and _HANGUL.search(text) is None)
 
 
 def is_stock_widget(text: str) -> bool:
