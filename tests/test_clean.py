@@ -416,3 +416,9 @@ def test_no_deck_before_labels_lists_or_short_answers(text: list[str]) -> None:
     cleaned = clean_lines(lines(*text))
     assert cleaned.deck == []
     assert cleaned.paragraphs == text
+
+
+def test_cloudflare_hidden_address_beside_a_byline() -> None:
+    cleaned = clean_lines(lines(*TEXT, "김가람 기자 [email protected]"))
+    assert cleaned.paragraphs == TEXT
+    assert cleaned.bylines[0].names == ("김가람",)

@@ -53,9 +53,15 @@ _WORD = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"(?:다|요|죠)\s*[.!?]\s*$")
 
 
+# What a saved page shows for an address Cloudflare hid: "김가람 기자 [email protected]".
+_PROTECTED_EMAIL = re.compile(r"\s*\[\s*(?:email\s+protected|이메일\s*보호됨)\s*\]", re.I)
+
+
 def strip_residue(text: str) -> str:
     """The paragraph without glued photo credits, buttons and code debris ('' if that
     was all of it)."""
+    if "[" in text and ("protected" in text or "보호됨" in text):
+        text = _PROTECTED_EMAIL.sub("", text)
     if "*" in text or "-->" in text or "<!--" in text or "]]>" in text:
         text = _CODE_DEBRIS_END.sub("", _CODE_DEBRIS.sub("", text))
     if text[:1] in "]】)〕>］）":
