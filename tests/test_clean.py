@@ -57,6 +57,8 @@ def test_paragraph_order_is_kept_and_nothing_else_dropped() -> None:
         "이 기사가 마음에 들었다면, 좋아요를 눌러주세요.",
         "기자의 다른 기사보기",
         "이 기사는 언론사에서 사회 섹션으로 분류했습니다.",
+        "음성으로 듣기 번역 글자크기 인쇄",
+        "기사 듣기",
     ],
 )
 def test_footer_and_widget_lines(line: str) -> None:
