@@ -54,8 +54,9 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
 
 
 def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
-    """The visible h1-h3 that the metadata titles name: the same words, one cut from the
-    other (a shortened og:title), or mostly the same characters (an edited one).
+    """The visible heading (h1-h3 or a headline element) that the metadata titles name:
+    the same words, one cut from the other (a shortened og:title), or mostly the same
+    characters (an edited one).
 
     Sites append " - 매체명" to og:title or shorten it, while the page prints the headline
     in full; the printed one is the record's. A heading no longer than half of a title is
