@@ -284,6 +284,12 @@ def test_og_title_suffix_is_not_the_title() -> None:
     assert page("broadcast").title == "한빛시, 새벽 버스 노선 두 배로 늘린다"
 
 
+def test_headline_is_one_part_of_the_title_and_the_logo_is_not() -> None:
+    # <title>새 청사 첫 삽 – 한빛시민신문 온라인판</title>, no og:site_name; the logo is an
+    # h1 linking home whose text is the title's other, longer part.
+    assert page("title_parts").title == "새 청사 첫 삽"
+
+
 def test_title_from_a_headline_class() -> None:
     assert page("photo").title == "한빛전자, 2분기 영업이익 두 배"
 

@@ -39,7 +39,7 @@ _BOILERPLATE = re.compile(
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
     r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
     r"|댓글이 있습니다\.?$|다른\s*기사\s*(?:보기|더\s*보기)|기자\s*구독"
-    r"|기자\s*페이지\s*(?:가기|바로가기)?$"
+    r"|기자\s*페이지\s*(?:가기|바로가기)?$|^.{0,20}(?:주요|인기|추천|많이\s*본)\s*(?:뉴스|기사)$"
 )
 _BOILERPLATE_START = re.compile(
     r"\s*(?:ⓒ|©)"
@@ -61,9 +61,10 @@ _CREDIT = re.compile(
     r"(?:사진|그래픽|자료|영상)\s*[=:]|제공\)?\.?\s*$|/\s*\S{1,10}\s*$|뉴시스$|연합뉴스$"
 )
 _BULLET = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·-]")
+_BULLET_MARK = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·\-–—]+\s*")  # "- 제목" repeats the headline
 # A line that only states when the article was posted or updated.
 _DATE_LINE = re.compile(
-    r"^\s*(?:(?:기사)?입력|수정|승인|업데이트|최종\s*수정|등록|작성일)\s*[:：]?\s*\d{2,4}[-./]"
+    r"^\s*(?:(?:기사)?입력|수정|승인|업데이트|최종\s*수정|등록|작성일)\s*[:：]?\s*[\[(]?\s*\d{2,4}[-./]"
 )
 # A line that is only a time stamp, without a label: "2025-04-02 20:10", "2025.4.2(수) 오후 8:10".
 _STAMP_LINE = re.compile(
@@ -142,7 +143,7 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             if (salvaged := _byline_before_footer(text)) is not None:
                 out.bylines.append(salvaged)
             continue
-        if is_caption(line) or _key(text) in skip:
+        if is_caption(line) or _key(text) in skip or _key(_BULLET_MARK.sub("", text)) in skip:
             continue
         if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
             continue

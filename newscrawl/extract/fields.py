@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
 from newscrawl.extract.cms.base import HEADINGS, Profile
@@ -15,7 +16,7 @@ from newscrawl.extract.dates import (
     parse_date,
     pick_published_modified,
 )
-from newscrawl.extract.dom import squash, text_of
+from newscrawl.extract.dom import Element, squash, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.visibility import out_of_sight, visible_text
 
@@ -44,7 +45,7 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
     if not candidates:
         return None
     trimmed = [_trim_site(t, meta.get("og:site_name")) for t in titles]
-    if best := _printed_headline(profile, [*candidates, *trimmed]):
+    if best := _printed_headline(profile, [*candidates, *trimmed], meta.get("og:site_name")):
         return best
     if headline:
         # Some CMSs drop quotes from the JSON-LD headline; og:title keeps them.
@@ -53,7 +54,7 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
     return trimmed[0]
 
 
-def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
+def _printed_headline(profile: Profile, candidates: list[str], site_name: str | None) -> str | None:
     """The visible heading (h1-h3 or a headline element) that the metadata titles name:
     the same words, one cut from the other (a shortened og:title), or mostly the same
     characters (an edited one).
@@ -65,14 +66,21 @@ def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
     keys = {key for key in (_alnum(c) for c in candidates if c) if len(key) >= 4}
     if not keys:
         return None
+    # "About bugs – Vortex Cannon": the headline is one whole part of a title, and the site's
+    # name another, which the page prints as its logo.
+    parts = {_alnum(p) for c in candidates if c for p in _TITLE_SEPARATORS.split(c)}
+    parts.discard(_alnum(site_name or ""))
+    home = "{0.scheme}://{0.netloc}".format(urlsplit(profile.url))
     best, best_score = None, 0.0
     for el in HEADINGS(profile.index)[:40]:
         heading = visible_text(el)
         key = _alnum(heading)
-        if len(key) < 4:
+        if len(key) < 4 or _is_logo(el, home):
             continue
         if key in keys:
             score = 3.0
+        elif key in parts:
+            score = 2.5
         elif any(
             (k.startswith(key) or k.endswith(key) or key.startswith(k)) and 2 * len(key) > len(k)
             for k in keys
@@ -86,6 +94,29 @@ def _printed_headline(profile: Profile, candidates: list[str]) -> str | None:
         if (score, len(heading)) > (best_score, len(best or "")) and not out_of_sight(el):
             best, best_score = heading, score
     return best
+
+
+_LOGO = re.compile(r"logo|brand|site[-_]?(?:name|title)|masthead", re.I)
+_HOME = frozenset({"/", "./", "#", "index.html", "/index.html"})
+
+
+def _is_logo(el: Element, home: str) -> bool:
+    """A heading that is the site's logo: a link home, or in a logo or brand box (up to
+    three levels up: a whole page's wrapper may carry a brand class)."""
+    for depth, node in enumerate((el, *el.iterancestors())):
+        if depth > 3:
+            break
+        if node.tag == "a" and _links_home(node, home):
+            return True
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if len(names) > 3 and _LOGO.search(names):
+            return True
+    return any(_links_home(link, home) for link in el.iter("a"))
+
+
+def _links_home(link: Element, home: str) -> bool:
+    href = (link.get("href") or "").strip()
+    return href in _HOME or href.rstrip("/") == home
 
 
 TITLE_SIMILARITY = 0.6  # share of shared character pairs (Dice) of a loosely matching heading
