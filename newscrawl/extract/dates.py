@@ -60,7 +60,7 @@ _LABEL_RE = re.compile(
     r"""
     (?<![가-힣A-Za-z])
     (?P<label>
-        기사\s?입력|최초\s?입력|입력|등록|작성|게재|발행|송고
+        기사\s?입력|최초\s?입력|입력|등록|작성|게재|게시|발행|송고|기사\s?전송|전송
       | 최종\s?수정|기사\s?수정|수정|최종\s?업데이트|업데이트|최종\s?편집|갱신
       | 최종\s?승인|기사\s?승인|승인
       | (?i:posted|published|updated|modified)(?:\s+on)?
@@ -72,11 +72,12 @@ _LABEL_RE = re.compile(
     re.VERBOSE,
 )
 
+_PUBLISHED_LABELS = (
+    "기사입력", "최초입력", "입력", "등록", "작성", "게재", "게시", "발행", "송고", "기사전송",
+    "전송", "posted",
+)  # fmt: skip
 _LABEL_CLASS = {
-    **dict.fromkeys(
-        ("기사입력", "최초입력", "입력", "등록", "작성", "게재", "발행", "송고", "posted"),
-        "입력",
-    ),
+    **dict.fromkeys(_PUBLISHED_LABELS, "입력"),
     "published": "입력",
     **dict.fromkeys(
         ("수정", "최종수정", "기사수정", "업데이트", "최종업데이트", "최종편집", "갱신"),
