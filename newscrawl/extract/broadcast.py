@@ -76,7 +76,8 @@ def sign_off(text: str) -> tuple[str, Byline | None]:
     text unchanged and None."""
     if "니다" not in text:
         return text, None
-    m = _SIGN_OFF.search(text)
+    # Only the end can sign off; the look-behind still sees the sentence before ``pos``.
+    m = _SIGN_OFF.search(text, max(0, len(text) - MAX_LINE))
     if m is None or not m["names"]:
         return text, None
     names = tuple(n for n in _NAME_SPLIT.split(m["names"]) if n)

@@ -85,6 +85,7 @@ _DATE_PART_RE = re.compile(
     r"(?:기사\s*)?(?:입력|수정|승인|등록|발행|송고|업데이트|최종\s*수정)\s*[:：]?"
     r"[\d\s.:/()\-년월일시분오전후APMapm]*"
 )
+_DATE_LABELS = ("입력", "수정", "승인", "등록", "발행", "송고", "업데이트")
 _WORD_RE = re.compile(r"[가-힣A-Za-z0-9]+")
 _MAX_LINE = 80
 _MAX_NAMES = 6  # reporters sharing one role word
@@ -286,7 +287,8 @@ def byline_line(line: str) -> Byline | None:
         return None
     if line[0] in "[【(〔<［（" and (bracketed := _BYLINE_BRACKET_RE.fullmatch(line)):
         return _bracketed_byline(bracketed["inner"])
-    line = _DATE_PART_RE.sub(" ", line)
+    if any(label in line for label in _DATE_LABELS):
+        line = _DATE_PART_RE.sub(" ", line)
     byline, stray = _analyse(line)
     if stray or not (byline.names or byline.emails):
         return None

@@ -61,7 +61,8 @@ _CREDIT = re.compile(
     r"(?:사진|그래픽|자료|영상)\s*[=:]|제공\)?\.?\s*$|/\s*\S{1,10}\s*$|뉴시스$|연합뉴스$"
 )
 _BULLET = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·-]")
-_BULLET_MARK = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·\-–—]+\s*")  # "- 제목" repeats the headline
+_BULLET_CHARS = "▲▶▷☞■□●◆◇※→·-–—"
+_BULLET_MARK = re.compile(rf"^\s*[{re.escape(_BULLET_CHARS)}]+\s*")
 # A line that only states when the article was posted or updated.
 _DATE_LINE = re.compile(
     r"^\s*(?:(?:기사)?입력|수정|승인|업데이트|최종\s*수정|등록|작성일)\s*[:：]?\s*[\[(]?\s*\d{2,4}[-./]"
@@ -143,8 +144,10 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             if (salvaged := _byline_before_footer(text)) is not None:
                 out.bylines.append(salvaged)
             continue
-        if is_caption(line) or _key(text) in skip or _key(_BULLET_MARK.sub("", text)) in skip:
+        if is_caption(line) or _key(text) in skip:
             continue
+        if text[:1] in _BULLET_CHARS and _key(_BULLET_MARK.sub("", text)) in skip:
+            continue  # "- 제목": the headline again, as a list item
         if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
             continue
         if is_stock_widget(text) or is_code(text):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
-from newscrawl.extract.cms.base import HEADINGS, Profile
+from newscrawl.extract.cms.base import HEADINGS, HEADLINES, Profile
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
@@ -71,11 +71,12 @@ def _printed_headline(profile: Profile, candidates: list[str], site_name: str | 
     parts = {_alnum(p) for c in candidates if c for p in _TITLE_SEPARATORS.split(c)}
     parts.discard(_alnum(site_name or ""))
     home = "{0.scheme}://{0.netloc}".format(urlsplit(profile.url))
+    pairs = [(k, _pairs(k)) for k in keys]
     best, best_score = None, 0.0
-    for el in HEADINGS(profile.index)[:40]:
+    for el in [*HEADLINES(profile.index)[:8], *HEADINGS(profile.index)[:40]]:
         heading = visible_text(el)
         key = _alnum(heading)
-        if len(key) < 4 or _is_logo(el, home):
+        if len(key) < 4:
             continue
         if key in keys:
             score = 3.0
@@ -86,12 +87,16 @@ def _printed_headline(profile: Profile, candidates: list[str], site_name: str | 
             for k in keys
         ):
             score = 2.0
+        elif best_score >= 1.0:
+            continue  # a looser match cannot beat a whole one
         else:
-            score = max(_dice(key, k) for k in keys)
+            score = _similarity(key, pairs)
             if score < TITLE_SIMILARITY:
                 continue
         # Ties go to the longer heading: a section heading may repeat part of the title.
-        if (score, len(heading)) > (best_score, len(best or "")) and not out_of_sight(el):
+        if (score, len(heading)) <= (best_score, len(best or "")):
+            continue
+        if not _is_logo(el, home) and not out_of_sight(el):
             best, best_score = heading, score
     return best
 
@@ -122,11 +127,21 @@ def _links_home(link: Element, home: str) -> bool:
 TITLE_SIMILARITY = 0.6  # share of shared character pairs (Dice) of a loosely matching heading
 
 
-def _dice(a: str, b: str) -> float:
-    pairs_a = Counter(a[i : i + 2] for i in range(len(a) - 1))
-    pairs_b = Counter(b[i : i + 2] for i in range(len(b) - 1))
-    total = sum(pairs_a.values()) + sum(pairs_b.values())
-    return 2 * sum((pairs_a & pairs_b).values()) / total if total else 0.0
+def _pairs(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _similarity(key: str, titles: list[tuple[str, Counter[str]]]) -> float:
+    """The best Dice coefficient of ``key``'s character pairs against the titles'."""
+    mine = _pairs(key)
+    size = len(key) - 1
+    best = 0.0
+    for title, theirs in titles:
+        total = size + len(title) - 1
+        if total <= 0 or 2 * min(size, len(title) - 1) / total <= best:
+            continue  # the lengths alone cannot beat the best so far
+        best = max(best, 2 * sum((mine & theirs).values()) / total)
+    return best
 
 
 def _alnum(text: str) -> str:

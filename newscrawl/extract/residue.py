@@ -83,6 +83,8 @@ def strip_residue(text: str) -> str:
 
 def is_code(text: str) -> bool:
     """A line of script or markup printed as text: two code marks, or one and no Hangul."""
+    if not any(c in text for c in "(;{<=."):
+        return False  # every mark has one of these
     marks = len(_CODE_MARKS.findall(text))
     return marks >= 2 or (marks == 1 and _HANGUL.search(text) is None)
 

@@ -29,10 +29,11 @@ BODY = css(
     " .news_cnt_detail_wrap, .article_body, .article-body, .article_view, .view_con,"
     " .news_body, .story-news, .article-text, .cont-body"
 )
-# Where a page prints its headline: headings, and the class names templates give it.
-HEADINGS = css(
-    "h1, h2, h3, [itemprop=headline], .headline, .article_title, .article-title, .news_title,"
-    " .news-title, .view_title, .view-title, .tit_view, .art_tit"
+HEADINGS = css("h1, h2, h3")
+# Elements that templates name as the headline, wherever they sit and whatever their tag.
+HEADLINES = css(
+    ".headline, .article_title, .article-title, .news_title, .news-title, .view_title,"
+    " .view-title, .tit_view, .art_tit"
 )
 SUBTITLE = css(
     ".sub-tit-ll, .mid_title, .sub_title, .subtitle, .sub-title, .news_subtitle, h2.subheading,"
