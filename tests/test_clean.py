@@ -424,3 +424,8 @@ def test_cloudflare_hidden_address_beside_a_byline() -> None:
     cleaned = clean_lines(lines(*TEXT, "김가람 기자 [email protected]"))
     assert cleaned.paragraphs == TEXT
     assert cleaned.bylines[0].names == ("김가람",)
+
+
+def test_text_glued_after_a_caption_and_its_credit_stays() -> None:
+    glued = "▲ 김가람 시장이 23일 발언하고 있다. (사진=한빛시 제공) " + TEXT[0]
+    assert clean_lines(lines(glued, *TEXT[1:])).paragraphs == TEXT

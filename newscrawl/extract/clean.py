@@ -61,6 +61,10 @@ _CREDIT = re.compile(
     r"(?:사진|그래픽|자료|영상)\s*[=:]|제공\)?\.?\s*$|/\s*\S{1,10}\s*$|뉴시스$|연합뉴스$"
 )
 _BULLET = re.compile(r"^\s*[▲▶▷☞■□●◆◇※→·-]")
+_CAPTION_THEN_TEXT = re.compile(
+    r"^\s*(?:↑↑?|▲|△)[^\n]{0,200}?(?:[(\[<]\s*(?:사진|그래픽|자료)\s*[=:][^)\]>]{1,30}[)\]>]"
+    r"|(?:사진|그래픽|자료)\s*=\s*\S+(?:\s*(?:제공|DB))?)\s*(?P<rest>\S.{39,})$"
+)
 _BULLET_CHARS = "▲▶▷☞■□●◆◇※→·-–—"
 _BULLET_MARK = re.compile(rf"^\s*[{re.escape(_BULLET_CHARS)}]+\s*")
 # A line that only states when the article was posted or updated.
@@ -144,7 +148,13 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             if (salvaged := _byline_before_footer(text)) is not None:
                 out.bylines.append(salvaged)
             continue
-        if is_caption(line) or _key(text) in skip:
+        if is_caption(line):
+            # "▲ 캡션. (사진=한빛시 제공) 한빛시가…": the text glued after the caption stays.
+            glued_text = _CAPTION_THEN_TEXT.match(text)
+            if glued_text is None:
+                continue
+            text = glued_text["rest"]
+        if _key(text) in skip:
             continue
         if text[:1] in _BULLET_CHARS and _key(_BULLET_MARK.sub("", text)) in skip:
             continue  # "- 제목": the headline again, as a list item
