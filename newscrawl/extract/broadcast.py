@@ -1,5 +1,6 @@
 """What broadcasters print around a news script: the spoken sign-off that names the
-reporter, 제보 (tip-off) blocks, hashtag lines, the ``(끝)`` mark and programme tags.
+reporter (and the anchor's hand-over that does too), 제보 (tip-off) blocks, crew credits,
+hashtag lines, the ``(끝)`` mark and programme tags.
 
 These are rules about the shape of a line, not about any one station: a call sign
 (``KBS``, ``TJB``, ``JTBC``) or a Hangul name ending in 방송/뉴스/TV stands where the
