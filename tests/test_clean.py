@@ -59,6 +59,8 @@ def test_paragraph_order_is_kept_and_nothing_else_dropped() -> None:
         "이 기사는 언론사에서 사회 섹션으로 분류했습니다.",
         "음성으로 듣기 번역 글자크기 인쇄",
         "기사 듣기",
+        "읽어주기 기능은 크롬기반의 브라우저에서만 사용하실 수 있습니다.",
+        "동영상영역 시작",
     ],
 )
 def test_footer_and_widget_lines(line: str) -> None:
@@ -344,6 +346,9 @@ def test_sentences_about_tips_and_colons_stay(line: str) -> None:
         ("자세한 내용을 김가람 기자가 정리했습니다.", "김가람"),
         ("현장에 나가 있는 이나래 기자 연결합니다.", "이나래"),
         ("박다솜 특파원이 전해드립니다.", "박다솜"),
+        ("지난 1년을 오하늬 기자가 돌아봤습니다.", "오하늬"),
+        ("시민기자상 수상자를 만났습니다. 서누리 기자입니다.", "서누리"),
+        ("한별 기자의 보도입니다.", "한별"),
     ],
 )
 def test_anchor_handoff_names_a_weak_reporter(lead: str, name: str) -> None:
@@ -352,8 +357,11 @@ def test_anchor_handoff_names_a_weak_reporter(lead: str, name: str) -> None:
     assert cleaned.paragraphs == [lead, *SCRIPT]  # the lead is printed text and stays
 
 
-def test_reporter_quoted_in_the_text_is_no_handoff() -> None:
-    assert clean_lines(lines("김가람 기자가 말했다.", *SCRIPT)).handoffs == []
+@pytest.mark.parametrize(
+    "lead", ["김가람 기자가 말했다.", "“저는 한빛일보 김가람 기자입니다”라고 그는 소개했다."]
+)
+def test_reporter_quoted_in_the_text_is_no_handoff(lead: str) -> None:
+    assert clean_lines(lines(lead, *SCRIPT)).handoffs == []
 
 
 def test_byline_on_the_copyright_line_is_kept() -> None:

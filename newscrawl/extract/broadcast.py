@@ -87,10 +87,12 @@ def sign_off(text: str) -> tuple[str, Byline | None]:
     return text[: m.start("all")].rstrip(), Byline(names=names)
 
 
-# The anchor hands over: "자세한 내용, 김가람 기자가 보도합니다." names the script's reporter.
+# The anchor hands over: "자세한 내용, 김가람 기자가 보도합니다." / "김가람 기자입니다." /
+# "김가람 기자의 보도입니다." name the script's reporter.
 _HANDOFF = re.compile(
-    r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s?(?:기자|특파원|앵커)(?:가|이|를|을)?\s"
-    r"(?:[가-힣]+\s)?(?:보도|취재|정리|전해|전합|알아|짚어|만나|만났|다녀|분석|연결|취재했|전해드)"
+    r"(?<![가-힣])(?P<name>[가-힣]{2,4})\s?(?:기자|특파원)"
+    r"(?:(?:가|이|를|을)?\s(?:[가-힣]+\s)?(?:보도|취재|정리|전해|전합|알아|짚어|만나|만났|다녀|분석|"
+    r"연결|돌아|살펴|들여다|담았|따라가)|(?:입니다|의\s?보도입니다)\.?\s*$)"
 )
 
 
