@@ -136,6 +136,12 @@ def test_split_lead_credit_leaves_text(paragraph: str) -> None:
         ("김가람 한빛닷컴 기자", ("김가람",), ()),
         ("[한빛일보 김가람 기자]", ("김가람",), ()),
         ("[한빛일보 김가람]", ("김가람",), ()),
+        (
+            "[한빛데일리 김가람 기자 kim@hanbit.example / 사진=HBS '노래쇼']",
+            ("김가람",),
+            ("kim@hanbit.example",),
+        ),
+        ("글·사진=김가람 기자", ("김가람",), ()),
     ],
 )
 def test_byline_line(line: str, names: tuple, emails: tuple) -> None:

@@ -55,6 +55,7 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 # Desks stand where a name would: "사회부 기자", "디지털뉴스팀 기자".
 _DESK_RE = re.compile(r"[가-힣]{1,8}(?:부|팀|센터|데스크|부장|팀장|국장|차장|실장|본부)")
+_CREDIT_WORDS = frozenset({"글", "그림", "사진", "영상", "정리", "취재", "편집", "구성", "대담"})
 _ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
 # Markers of a copyright line, which closes an article like a byline but is not one.
 _COPYRIGHT_RE = re.compile(r"저작권|무단|재배포|©|ⓒ|copyright|all rights", re.I)
@@ -85,6 +86,8 @@ _DATE_PART_RE = re.compile(
     r"(?:기사\s*)?(?:입력|수정|승인|등록|발행|송고|업데이트|최종\s*수정)\s*[:：]?"
     r"[\d\s.:/()\-년월일시분오전후APMapm]*"
 )
+# "[한빛데일리 김가람 기자 kim@… / 사진=HBS '쇼']": a photo credit after the byline.
+_PHOTO_PART_RE = re.compile(r"\s*[/|]\s*(?:사진|영상|그래픽|자료)\s*[=:][^\]\[/|】]*")
 _DATE_LABELS = ("입력", "수정", "승인", "등록", "발행", "송고", "업데이트")
 _WORD_RE = re.compile(r"[가-힣A-Za-z0-9]+")
 _MAX_LINE = 80
@@ -116,6 +119,8 @@ def _classify(word: str, before_eq: bool) -> list[_Token]:
     """Tokens for one word; a glued "김범수기자" becomes a name and a role."""
     if _ROLE_RE.fullmatch(word):
         return [_Token("role", word)]
+    if word in _CREDIT_WORDS:
+        return [_Token("credit", word)]  # "글·사진=", "그림 김가람": what the person did
     if before_eq:
         return [_Token("place", word)]  # "서울=", "스포츠조선=", "글·사진="
     if _is_outlet(word):
@@ -285,6 +290,8 @@ def byline_line(line: str) -> Byline | None:
         return None
     if _SENTENCE_END_RE.search(line):
         return None
+    if "=" in line or ":" in line:
+        line = _PHOTO_PART_RE.sub(" ", line)
     if line[0] in "[【(〔<［（" and (bracketed := _BYLINE_BRACKET_RE.fullmatch(line)):
         return _bracketed_byline(bracketed["inner"])
     if any(label in line for label in _DATE_LABELS):
