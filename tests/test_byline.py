@@ -91,6 +91,7 @@ def test_parse_byline(text: str, names: tuple, emails: tuple, more: int) -> None
         # an outlet alone in the bracket: a credit naming nobody
         ("[한빛뉴스] 한빛시가…", "한빛시가…", ()),
         ("(한빛일보) 한빛시가…", "한빛시가…", ()),
+        ("[HBS] 한빛시가…", "한빛시가…", ()),
         # odd spacing: the outlet bracketed alone, the reporter after it
         ("[한빛일보 ] 김가람 기자 = 한빛시가…", "한빛시가…", ("김가람",)),
         ("[ 한빛일보 = 김가람 기자 ] 한빛시가…", "한빛시가…", ("김가람",)),
@@ -112,6 +113,8 @@ def test_split_lead_credit(paragraph: str, rest: str, names: tuple) -> None:
         "[부산 Live] 해운대에서…",
         "[인터뷰] 김가람 한빛대 교수는…",
         "[앵커 멘트] 오늘 오후…",
+        "[AI] 한빛시가…",  # a section tag in capitals, not an outlet
+        "[MLB] 김하성이…",
         "(서울시 제공) 청계천에서…",
         "권영진 대구시장이 23일 오후…",
         "기자회견에서 밝혔다.",
@@ -142,6 +145,7 @@ def test_split_lead_credit_leaves_text(paragraph: str) -> None:
             ("kim@hanbit.example",),
         ),
         ("글·사진=김가람 기자", ("김가람",), ()),
+        ("HBS 오하늬 (hanui@hbs.example)", ("오하늬",), ("hanui@hbs.example",)),
     ],
 )
 def test_byline_line(line: str, names: tuple, emails: tuple) -> None:

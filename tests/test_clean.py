@@ -175,6 +175,12 @@ def test_sentences_ending_in_imnida_stay(line: str) -> None:
         ],
         ["한빛방송은 여러분의 제보를 기다립니다.", "☎ 061-000-1234", "report@hanbit.example"],
         ["[제보]", "카톡 @한빛제보"],
+        [
+            "※ '당신의 제보가 뉴스가 됩니다'",
+            "[카카오톡] HBS 검색해 채널 추가",
+            "[전화] 02-000-8585",
+            "[메일] social@hbs.example",
+        ],
     ],
 )
 def test_tip_block_goes_with_its_contacts(block: list[str]) -> None:

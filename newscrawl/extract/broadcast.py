@@ -36,9 +36,11 @@ _TIP_HEADING = re.compile(
     r"^\W*(?:[가-힣A-Za-z0-9]{1,12}\s*)?제보\s*(?:하기|안내|방법|창구|채널|전화|메일|접수)?\W*$"
     r"|제보를?\s*기다립니다|제보해\s*주(?:세요|십시오)|제보\s*(?:하기|전화|이메일|메일|접수)\s*[:：▷▶☎]"
 )
+# A line that a mark opens, as blocks and prompts are printed.
+_MARKED = re.compile(r"^\s*[※■□▶▷◆◇●☞★▣◈]")
 # A contact line of such a block: the channel, then an address or a number.
 _CONTACT = re.compile(
-    r"^\W*\s*(?:☎|전화|유선|휴대폰|문자|카카오톡|카톡|이메일|e-?mail|메일|홈페이지|"
+    r"^\W*\s*(?:☎|https?://|전화|유선|휴대폰|문자|카카오톡|카톡|이메일|e-?mail|메일|홈페이지|"
     r"인터넷|유튜브|인스타그램|페이스북|트위터|텔레그램|라인|앱|어플|팩스|주소)",
     re.I,
 )
@@ -110,6 +112,8 @@ def is_tip_heading(text: str) -> bool:
         return False
     if len(text) <= MAX_LINE and _TIP_HEADING.search(text):
         return True
+    if len(text) <= 60 and _MARKED.match(text):
+        return True  # "※ '당신의 제보가 뉴스가 됩니다'", "▶ 제보 안내 : …"
     # One line with its channels; a sentence that mentions a tip and a phone number stays.
     has_contact = _TIP_CHANNEL.search(text) or _PHONE.search(text) or _EMAIL.search(text)
     return bool(has_contact) and not _CLAUSE_END.search(text)

@@ -55,6 +55,8 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 # Desks stand where a name would: "사회부 기자", "디지털뉴스팀 기자".
 _DESK_RE = re.compile(r"[가-힣]{1,8}(?:부|팀|센터|데스크|부장|팀장|국장|차장|실장|본부)")
+_CALL_SIGN = re.compile(r"[A-Z][A-Z0-9]{1,4}")
+_STATION = re.compile(r"[A-Z]{1,4}(?:BS|BC|TV|N)")
 _CREDIT_WORDS = frozenset({"글", "그림", "사진", "영상", "정리", "취재", "편집", "구성", "대담"})
 _ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
 # Markers of a copyright line, which closes an article like a byline but is not one.
@@ -111,8 +113,14 @@ class _Token:
     used: bool = False
 
 
+def _names_outlet(word: str) -> bool:
+    """An outlet's name for sure: a known one, a paper's or a station's shape."""
+    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_STATION.fullmatch(word))
+
+
 def _is_outlet(word: str) -> bool:
-    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES)
+    # A call sign or an acronym in capitals (HBS, KNN, G1) names an outlet in a byline.
+    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_CALL_SIGN.fullmatch(word))
 
 
 def _classify(word: str, before_eq: bool) -> list[_Token]:
@@ -263,8 +271,8 @@ def _bracketed_byline(inner: str) -> Byline | None:
     tags such as ``앵커``, ``속보``, ``부산 Live``."""
     words = _WORD_RE.findall(inner)
     outlet = any(_is_outlet(w) for w in words)
-    if outlet and len(words) == 1 and words[0] == inner.strip():
-        return Byline()
+    if len(words) == 1 and words[0] == inner.strip() and _names_outlet(words[0]):
+        return Byline()  # "[한빛일보]", "[HBS]"; not a tag such as "[AI]", "[MLB]"
     if not outlet and not _ROLE_RE.search(inner):
         return None
     byline, stray = _analyse(inner, bare=outlet, spaced=True)
