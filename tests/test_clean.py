@@ -443,3 +443,30 @@ def test_cloudflare_hidden_address_beside_a_byline() -> None:
 def test_text_glued_after_a_caption_and_its_credit_stays() -> None:
     glued = "▲ 김가람 시장이 23일 발언하고 있다. (사진=한빛시 제공) " + TEXT[0]
     assert clean_lines(lines(glued, *TEXT[1:])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "(취재: 오하늬 / 영상취재: 서누리 / 구성: 한별·윤슬기 / 편집: 강푸름)",
+        "취재 : 오하늬 / 영상 제작 : 서누리, 한별 / CG : 윤슬기",
+    ],
+)
+def test_crew_credits_name_the_reporter_credited_with_reporting(line: str) -> None:
+    cleaned = clean_lines(lines(*SCRIPT, line))
+    assert cleaned.paragraphs == SCRIPT
+    assert [b.names for b in cleaned.bylines] == [("오하늬",)]
+
+
+def test_crew_credits_glued_to_the_last_paragraph_name_the_reporter() -> None:
+    last = SCRIPT[1] + " (취재: 오하늬 / 영상취재: 서누리)"
+    cleaned = clean_lines(lines(SCRIPT[0], last))
+    assert cleaned.paragraphs == SCRIPT
+    assert [b.names for b in cleaned.bylines] == [("오하늬",)]
+
+
+@pytest.mark.parametrize(
+    "line", ["편집: 이 문서는 매우 중요하다고 그는 말했다.", "취재: 김가람 기자의 현장 메모"]
+)
+def test_text_with_a_role_and_a_colon_stays(line: str) -> None:
+    assert clean_lines(lines(*SCRIPT, line)).paragraphs == [*SCRIPT, line]

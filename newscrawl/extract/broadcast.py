@@ -1,6 +1,6 @@
 """What broadcasters print around a news script: the spoken sign-off that names the
-reporter (and the anchor's hand-over that does too), 제보 (tip-off) blocks, crew credits,
-hashtag lines, the ``(끝)`` mark and programme tags.
+reporter (and the anchor's hand-over that does too), 제보 (tip-off) blocks, hashtag lines,
+the ``(끝)`` mark and programme tags. Crew credits are in ``crew.py``.
 
 These are rules about the shape of a line, not about any one station: a call sign
 (``KBS``, ``TJB``, ``JTBC``) or a Hangul name ending in 방송/뉴스/TV stands where the
@@ -61,16 +61,6 @@ _TAG = (
 )
 _PROGRAMME = re.compile(rf"^\s*{_TAG}\s*$")
 _LEADING_PROGRAMME = re.compile(rf"^\s*{_TAG}\s*(?=\S)")
-# Staff credits of a report: "촬영기자:김가람/영상편집:이나래", "(영상취재 : 김가람, CG : 박다솜)".
-# They name the crew, not the reporter.
-_STAFF_ROLE = (
-    r"(?:촬영\s*기자|영상\s*(?:취재|편집|촬영|디자인|그래픽|제공)|그래픽|자료\s*조사|촬영|편집|"
-    r"카메라|CG|구성|연출|조연출|화면\s*제공|자막\s*뉴스|디자인|리서처|내레이션)"
-)
-_STAFF_LINE = re.compile(
-    rf"^\W*(?:{_STAFF_ROLE}\s*[:：]\s*[^:：/,()\[\]]{{1,25}}?\s*(?:[/,·|]\s*|\s+|(?=\W*$)))+\W*$"
-)
-_STAFF_TAIL = re.compile(rf"\s*[(\[]\s*{_STAFF_ROLE}\s*[:：][^()\[\]]{{1,100}}[)\]]\s*$")
 MAX_LINE = 80  # blocks and tags are short lines
 
 
@@ -124,20 +114,6 @@ def is_contact(text: str) -> bool:
     if len(text) > MAX_LINE:
         return False
     return bool(_CONTACT.match(text) or _PHONE.search(text) or _EMAIL.search(text))
-
-
-def is_staff_credits(text: str) -> bool:
-    """A line of crew credits only."""
-    if len(text) > 2 * MAX_LINE or (":" not in text and "：" not in text):
-        return False
-    return _STAFF_LINE.match(text) is not None
-
-
-def strip_staff_credits(text: str) -> str:
-    """The paragraph without crew credits in brackets at its end."""
-    if ":" not in text and "：" not in text:
-        return text
-    return _STAFF_TAIL.sub("", text)
 
 
 def is_hashtags(text: str) -> bool:

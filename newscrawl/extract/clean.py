@@ -17,14 +17,13 @@ from newscrawl.extract.broadcast import (
     is_contact,
     is_hashtags,
     is_programme_tag,
-    is_staff_credits,
     is_tip_heading,
     sign_off,
     strip_end_mark,
     strip_programme_tag,
-    strip_staff_credits,
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
+from newscrawl.extract.crew import crew_credits, strip_crew_credits
 from newscrawl.extract.dom import Line
 from newscrawl.extract.residue import is_code, is_stock_widget, strip_residue
 
@@ -159,7 +158,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             continue
         if text[:1] in _BULLET_CHARS and _key(_BULLET_MARK.sub("", text)) in skip:
             continue  # "- 제목": the headline again, as a list item
-        if is_hashtags(text) or is_programme_tag(text) or is_staff_credits(text):
+        if is_hashtags(text) or is_programme_tag(text):
+            continue
+        if (crew := crew_credits(text)) is not None:
+            if crew.names:
+                out.bylines.append(crew)
             continue
         if is_stock_widget(text) or is_code(text):
             continue
@@ -167,7 +170,9 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
             continue  # a related-article or promotion link
         if len(text) <= 60 and (_DATE_LINE.match(text) or _STAMP_LINE.match(text)):
             continue
-        text = strip_staff_credits(strip_end_mark(strip_residue(text)))
+        text, crew = strip_crew_credits(strip_end_mark(strip_residue(text)))
+        if crew is not None and crew.names:
+            out.bylines.append(crew)
         text = strip_programme_tag(text)
         text, credit = split_lead_credit(text)
         if credit is not None:
