@@ -146,6 +146,7 @@ def test_split_lead_credit_leaves_text(paragraph: str) -> None:
         ),
         ("글·사진=김가람 기자", ("김가람",), ()),
         ("HBS 오하늬 (hanui@hbs.example)", ("오하늬",), ("hanui@hbs.example",)),
+        ("김가람 기자 kim2529@", ("김가람",), ()),  # an address the template cut short
     ],
 )
 def test_byline_line(line: str, names: tuple, emails: tuple) -> None:

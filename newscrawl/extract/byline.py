@@ -22,6 +22,8 @@ _ROLE_RE = re.compile(rf"(?:{_ROLE})")
 # A name glued to its role, as GnuBoard boards print it: "김범수기자".
 _GLUED_RE = re.compile(rf"([가-힣]{{2,4}}?)({_ROLE})")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An address cut after its "@" by the template ("김가람 기자 kim2529@"): still an address.
+_PARTIAL_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9-]+\.)")
 _MORE_RE = re.compile(r"외\s*(\d{1,3})\s*명")
 _TOKEN_RE = re.compile(r"(?P<word>[가-힣A-Za-z0-9]+)|(?P<eq>=)|(?P<join>[·ㆍ‧•,/&])|\S")
 _HANGUL_NAME_RE = re.compile(r"[가-힣]{2,5}")
@@ -207,7 +209,7 @@ def _analyse(text: str, *, bare: bool = False, spaced: bool = False) -> tuple[By
     """
     text = text[:_MAX_TEXT]
     emails = tuple(dict.fromkeys(_EMAIL_RE.findall(text)))
-    rest = _EMAIL_RE.sub(" ", text)
+    rest = _PARTIAL_EMAIL_RE.sub(" ", _EMAIL_RE.sub(" ", text))
     more_m = _MORE_RE.search(rest)
     more = int(more_m[1]) if more_m else 0
     rest = _MORE_RE.sub(" ", rest)
