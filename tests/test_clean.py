@@ -337,6 +337,7 @@ def test_crew_credits_glued_to_the_last_paragraph() -> None:
 @pytest.mark.parametrize(
     "line",
     [
+        "■ 시민 제보로 드러난 비리",
         "경찰은 목격자 제보를 받는다며 전화 112로 신고해 달라고 당부했다.",
         "시장은 이렇게 말했다: 우리는 끝까지 간다.",
         "인터뷰: 김가람 한빛대 교수",

@@ -38,6 +38,8 @@ _TIP_HEADING = re.compile(
 )
 # A line that a mark opens, as blocks and prompts are printed.
 _MARKED = re.compile(r"^\s*[※■□▶▷◆◇●☞★▣◈]")
+# Not "■ 시민 제보로 드러난 비리", a subheading of the text.
+_TIP_WORD = re.compile(r"제보(?:하기|는|를|가|\s*(?:안내|방법|전화|메일|창구|접수))")
 # A contact line of such a block: the channel, then an address or a number.
 _CONTACT = re.compile(
     r"^\W*\s*(?:☎|https?://|전화|유선|휴대폰|문자|카카오톡|카톡|이메일|e-?mail|메일|홈페이지|"
@@ -102,7 +104,7 @@ def is_tip_heading(text: str) -> bool:
         return False
     if len(text) <= MAX_LINE and _TIP_HEADING.search(text):
         return True
-    if len(text) <= 60 and _MARKED.match(text):
+    if len(text) <= 60 and _MARKED.match(text) and _TIP_WORD.search(text):
         return True  # "※ '당신의 제보가 뉴스가 됩니다'", "▶ 제보 안내 : …"
     # One line with its channels; a sentence that mentions a tip and a phone number stays.
     has_contact = _TIP_CHANNEL.search(text) or _PHONE.search(text) or _EMAIL.search(text)
