@@ -47,6 +47,10 @@ from newscrawl.extract.byline import (
         ("이철우 수습기자", ("이철우",), (), 0),
         ("홍길동 PD", ("홍길동",), (), 0),
         ("사회부 김범수 기자", ("김범수",), (), 0),
+        ("김가람 한빛닷컴 기자", ("김가람",), (), 0),  # affiliation between name and role
+        ("김가람 한빛경제TV 기자 kim@x.kr", ("김가람",), ("kim@x.kr",), 0),
+        ("김가람 사회부 기자", ("김가람",), (), 0),
+        ("김가람 기자 | 입력 : 2025.03.04 10:20", ("김가람",), (), 0),
         ("John Smith 기자", ("John Smith",), (), 0),
         ("김범수 기자 a@b.kr, 이철우 기자 c@d.kr", ("김범수", "이철우"), ("a@b.kr", "c@d.kr"), 0),
         ("기자의 다른 기사보기", (), (), 0),
@@ -73,6 +77,24 @@ def test_parse_byline(text: str, names: tuple, emails: tuple, more: int) -> None
         ("[대구=뉴시스]", "", ()),
         ("[대구=뉴시스]홍길동·김철수 기자 = 대구시가…", "대구시가…", ("홍길동", "김철수")),
         ("서울=이정준 기자 = 정부가…", "정부가…", ("이정준",)),
+        # several names before one role word, after a dateline
+        (
+            "(세종=한빛통신) 김가람 이나래 박다솜 기자 = 정부가…",
+            "정부가…",
+            ("김가람", "이나래", "박다솜"),
+        ),
+        ("세종=김가람 이나래 기자 = 정부가…", "정부가…", ("김가람", "이나래")),
+        # brackets without "=": a byline inside, or an outlet and a name
+        ("[한빛타임즈 김가람, 이나래 수습기자] 한빛시가…", "한빛시가…", ("김가람", "이나래")),
+        ("[한빛일보 김가람 기자]한빛시가…", "한빛시가…", ("김가람",)),
+        ("[한빛일보 김가람] 한빛시가…", "한빛시가…", ("김가람",)),
+        # an outlet alone in the bracket: a credit naming nobody
+        ("[한빛뉴스] 한빛시가…", "한빛시가…", ()),
+        ("(한빛일보) 한빛시가…", "한빛시가…", ()),
+        ("[HBS] 한빛시가…", "한빛시가…", ()),
+        # odd spacing: the outlet bracketed alone, the reporter after it
+        ("[한빛일보 ] 김가람 기자 = 한빛시가…", "한빛시가…", ("김가람",)),
+        ("[ 한빛일보 = 김가람 기자 ] 한빛시가…", "한빛시가…", ("김가람",)),
     ],
 )
 def test_split_lead_credit(paragraph: str, rest: str, names: tuple) -> None:
@@ -89,6 +111,11 @@ def test_split_lead_credit(paragraph: str, rest: str, names: tuple) -> None:
         "[편집자주] 이 기사는…",
         "[속보] 대구시가…",
         "[부산 Live] 해운대에서…",
+        "[인터뷰] 김가람 한빛대 교수는…",
+        "[앵커 멘트] 오늘 오후…",
+        "[AI] 한빛시가…",  # a section tag in capitals, not an outlet
+        "[MLB] 김하성이…",
+        "(서울시 제공) 청계천에서…",
         "권영진 대구시장이 23일 오후…",
         "기자회견에서 밝혔다.",
         "",
@@ -108,6 +135,18 @@ def test_split_lead_credit_leaves_text(paragraph: str) -> None:
         ("순천, 광양 구현모 기자 ninek@hankookilbo.com", ("구현모",), ("ninek@hankookilbo.com",)),
         ("news1213@naver.com", (), ("news1213@naver.com",)),
         ("  박준석 기자 외 1명  ", ("박준석",), ()),
+        ("김가람 기자 | 입력 : 2025.03.04 10:20 | 수정 : 2025.03.04 11:00", ("김가람",), ()),
+        ("김가람 한빛닷컴 기자", ("김가람",), ()),
+        ("[한빛일보 김가람 기자]", ("김가람",), ()),
+        ("[한빛일보 김가람]", ("김가람",), ()),
+        (
+            "[한빛데일리 김가람 기자 kim@hanbit.example / 사진=HBS '노래쇼']",
+            ("김가람",),
+            ("kim@hanbit.example",),
+        ),
+        ("글·사진=김가람 기자", ("김가람",), ()),
+        ("HBS 오하늬 (hanui@hbs.example)", ("오하늬",), ("hanui@hbs.example",)),
+        ("김가람 기자 kim2529@", ("김가람",), ()),  # an address the template cut short
     ],
 )
 def test_byline_line(line: str, names: tuple, emails: tuple) -> None:
@@ -129,6 +168,9 @@ def test_byline_line(line: str, names: tuple, emails: tuple) -> None:
         "댓글 0",
         "김범수",
         "사진=연합뉴스",
+        "입력 2025.03.04 10:20",
+        "[앵커]",
+        "[속보]",
         "김범수 기자 " + "가나다 " * 30,
         "",
     ],
@@ -156,6 +198,23 @@ def test_byline_line_rejects(line: str) -> None:
 )
 def test_clean_name(raw: str, expected: str | None) -> None:
     assert clean_name(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("윤슬기", ("윤슬기",)),
+        ("윤슬기 · 한별", ("윤슬기", "한별")),
+        ("관리자", ()),  # a board account, not a person
+        ("편집국", ()),
+        ("한빛일보", ()),
+        ("입력 2025.01.01", ()),
+        ("정치부장", ()),
+        ("기자의 다른 기사", ()),
+    ],
+)
+def test_bare_names_of_a_byline_element(text: str, names: tuple) -> None:
+    assert parse_byline(text, bare=True).names == names
 
 
 _BYLINEISH = st.text(

@@ -34,7 +34,8 @@ from newscrawl.extract.fields import (
     resolve_title,
 )
 from newscrawl.extract.meta import PageMeta, read_meta
-from newscrawl.extract.zone import header_zone
+from newscrawl.extract.visibility import without_hidden
+from newscrawl.extract.zone import head_zone, header_zone, tail_lines
 from newscrawl.urls import article_identity, canonical_url
 
 __all__ = ["Article", "Image", "Status", "extract"]
@@ -120,6 +121,8 @@ def _extract(
     cleaned = _body(profile, container, article, lambda: _text(html, text), url)
     article.body = cleaned.text
     article.messages.extend(cleaned.messages)
+    if cleaned.deck and article.subtitle is None:
+        article.subtitle = "\n".join(cleaned.deck)
 
     date_text = profile.date_text()
     if not find_labelled_dates(date_text):
@@ -128,7 +131,14 @@ def _extract(
     article.published, article.published_raw = published, published_raw
     article.modified, article.modified_raw = modified, modified_raw
 
-    byline = resolve_reporters(profile, meta, cleaned.bylines)
+    byline = resolve_reporters(
+        profile,
+        meta,
+        cleaned.bylines,
+        head=lambda: head_zone(root, article.title, container),
+        tail=lambda: tail_lines(container),
+        handoffs=tuple(cleaned.handoffs),
+    )
     article.reporters = list(byline.names)
     article.reporter_emails = list(byline.emails)
     article.section = resolve_section(profile, meta)
@@ -188,8 +198,11 @@ def _body(
     # here: it adds ~10 MB to every crawler process, and CMS pages never need it.
     import trafilatura
 
+    # Korean pages print hidden copies for screen readers (class "blind", "screen_out"),
+    # which trafilatura would read as text.
+    source = (without_hidden(profile.root) if korean else None) or page_text()
     doc = trafilatura.bare_extraction(
-        page_text(), url=url, with_metadata=False, include_comments=False, include_tables=True
+        source, url=url, with_metadata=False, include_comments=False, include_tables=True
     )
     found = (getattr(doc, "text", None) or "") if doc is not None else ""
     if not found:

@@ -22,6 +22,8 @@ _ROLE_RE = re.compile(rf"(?:{_ROLE})")
 # A name glued to its role, as GnuBoard boards print it: "김범수기자".
 _GLUED_RE = re.compile(rf"([가-힣]{{2,4}}?)({_ROLE})")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# An address cut after its "@" by the template ("김가람 기자 kim2529@"): still an address.
+_PARTIAL_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@(?![A-Za-z0-9-]+\.)")
 _MORE_RE = re.compile(r"외\s*(\d{1,3})\s*명")
 _TOKEN_RE = re.compile(r"(?P<word>[가-힣A-Za-z0-9]+)|(?P<eq>=)|(?P<join>[·ㆍ‧•,/&])|\S")
 _HANGUL_NAME_RE = re.compile(r"[가-힣]{2,5}")
@@ -38,7 +40,10 @@ _OUTLETS = frozenset(
         "KBS", "MBC", "SBS", "YTN", "JTBC", "MBN", "TBC", "OBS", "EBS", "CBS", "TV조선",
     }
 )  # fmt: skip
-_OUTLET_SUFFIXES = ("일보", "신문", "뉴스", "방송", "닷컴", "타임스", "통신", "미디어", "저널")
+_OUTLET_SUFFIXES = (
+    "일보", "신문", "뉴스", "방송", "닷컴", "타임스", "타임즈", "통신", "미디어", "저널", "경제",
+    "투데이", "데일리", "TV", "티브이",
+)  # fmt: skip
 # Hangul words of name length that are credit vocabulary, not people.
 _NOT_NAMES = frozenset(
     {
@@ -46,10 +51,15 @@ _NOT_NAMES = frozenset(
         "댓글", "다른", "보기", "기사보기", "구독", "문의", "제보", "메일", "이메일", "전화",
         "연락처", "바로가기", "더보기", "보도자료", "선임", "수석", "수습", "객원", "전문",
         "인턴", "저작권자", "무단전재", "재배포", "금지", "기자의", "전체", "오늘",
+        "입력", "수정", "승인", "등록", "발행", "송고", "업데이트", "관리자", "운영자", "편집국",
+        "보도국", "편집부", "뉴스룸", "온라인", "디지털", "작성자", "글쓴이", "필자", "기자명",
     }
 )  # fmt: skip
 # Desks stand where a name would: "사회부 기자", "디지털뉴스팀 기자".
-_DESK_RE = re.compile(r"[가-힣]{2,8}(?:부|팀|센터|데스크)")
+_DESK_RE = re.compile(r"[가-힣]{1,8}(?:부|팀|센터|데스크|부장|팀장|국장|차장|실장|본부)")
+_CALL_SIGN = re.compile(r"[A-Z][A-Z0-9]{1,4}")
+_STATION = re.compile(r"[A-Z]{1,4}(?:BS|BC|TV|N)")
+_CREDIT_WORDS = frozenset({"글", "그림", "사진", "영상", "정리", "취재", "편집", "구성", "대담"})
 _ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
 # Markers of a copyright line, which closes an article like a byline but is not one.
 _COPYRIGHT_RE = re.compile(r"저작권|무단|재배포|©|ⓒ|copyright|all rights", re.I)
@@ -60,13 +70,32 @@ _OPEN, _CLOSE = r"[\[【(〔<［（]", r"[\]】)〕>］）]"
 # "[서울=뉴시스]이현주 기자 = ", "(포항=뉴스1) 최창호 기자 =", "[경북신문=김범수기자]".
 _BRACKET_CREDIT_RE = re.compile(
     rf"\s*{_OPEN}\s*(?P<inner>[^\]】)〕>］）=\n]{{1,30}}=[^\]】)〕>］）\n]{{0,40}}?)\s*{_CLOSE}"
-    rf"(?:\s*(?P<tail>[가-힣A-Za-z·ㆍ,\s]{{2,30}}?(?:{_ROLE}))\s*=)?\s*"
+    rf"(?:\s*(?P<tail>[가-힣A-Za-z·ㆍ,\s]{{2,40}}?(?:{_ROLE}))\s*=)?\s*"
+)
+# "[한빛일보 ] 김가람 기자 = ": the outlet bracketed alone, the reporter after it.
+_OUTLET_CREDIT_RE = re.compile(
+    rf"\s*{_OPEN}\s*(?P<inner>[^\]】)〕>］）=\n]{{1,30}}?)\s*{_CLOSE}"
+    rf"\s*(?P<tail>[가-힣A-Za-z·ㆍ,\s]{{2,40}}?(?:{_ROLE}))\s*=\s*"
+)
+# "[한빛일보 김가람 기자]", "[매체 이름, 이름 수습기자]": a bracket that holds a byline.
+_BYLINE_BRACKET_RE = re.compile(
+    rf"\s*{_OPEN}\s*(?P<inner>[^\]】)〕>］）=\n]{{2,40}}?)\s*{_CLOSE}\s*"
 )
 # A credit without brackets: "서울=이정준 기자 = 본문…".
 _BARE_CREDIT_RE = re.compile(
-    rf"\s*(?P<tail>(?:[가-힣A-Za-z]{{1,10}}\s*=\s*)?[가-힣·ㆍ,\s]{{2,30}}?(?:{_ROLE}))\s*=\s*"
+    rf"\s*(?P<tail>(?:[가-힣A-Za-z]{{1,10}}\s*=\s*)?[가-힣·ㆍ,\s]{{2,40}}?(?:{_ROLE}))\s*=\s*"
 )
+# "입력 : 2025.01.02 10:30" beside a byline ("김가람 기자 | 입력 : …"): dates, not names.
+_DATE_PART_RE = re.compile(
+    r"(?:기사\s*)?(?:입력|수정|승인|등록|발행|송고|업데이트|최종\s*수정)\s*[:：]?"
+    r"[\d\s.:/()\-년월일시분오전후APMapm]*"
+)
+# "[한빛데일리 김가람 기자 kim@… / 사진=HBS '쇼']": a photo credit after the byline.
+_PHOTO_PART_RE = re.compile(r"\s*[/|]\s*(?:사진|영상|그래픽|자료)\s*[=:][^\]\[/|】]*")
+_DATE_LABELS = ("입력", "수정", "승인", "등록", "발행", "송고", "업데이트")
+_WORD_RE = re.compile(r"[가-힣A-Za-z0-9]+")
 _MAX_LINE = 80
+_MAX_NAMES = 6  # reporters sharing one role word
 _MAX_TEXT = 300  # a byline is short; cap the work on whatever the caller passes
 
 
@@ -86,14 +115,22 @@ class _Token:
     used: bool = False
 
 
+def _names_outlet(word: str) -> bool:
+    """An outlet's name for sure: a known one, a paper's or a station's shape."""
+    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_STATION.fullmatch(word))
+
+
 def _is_outlet(word: str) -> bool:
-    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES)
+    # A call sign or an acronym in capitals (HBS, KNN, G1) names an outlet in a byline.
+    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_CALL_SIGN.fullmatch(word))
 
 
 def _classify(word: str, before_eq: bool) -> list[_Token]:
     """Tokens for one word; a glued "김범수기자" becomes a name and a role."""
     if _ROLE_RE.fullmatch(word):
         return [_Token("role", word)]
+    if word in _CREDIT_WORDS:
+        return [_Token("credit", word)]  # "글·사진=", "그림 김가람": what the person did
     if before_eq:
         return [_Token("place", word)]  # "서울=", "스포츠조선=", "글·사진="
     if _is_outlet(word):
@@ -122,7 +159,10 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
-def _names_before_roles(toks: list[_Token]) -> list[str]:
+def _names_before_roles(toks: list[_Token], *, spaced: bool = False) -> list[str]:
+    """Names credited by each role word. With ``spaced``, names that only a space
+    separates share the role too ("이름 이름 이름 기자"): after a dateline's "=" the words
+    before the role are people, while elsewhere "광양 구현모 기자" starts with a place."""
     names: list[str] = []
     for i, tok in enumerate(toks):
         if tok.kind != "role":
@@ -132,11 +172,20 @@ def _names_before_roles(toks: list[_Token]) -> list[str]:
         while j >= 0 and toks[j].text in _ROLE_PREFIXES:
             toks[j].used = True
             j -= 1
+        # "이름 한빛닷컴 기자", "이름 사회부 기자": an affiliation between name and role.
+        if j >= 1 and toks[j].kind in ("outlet", "desk") and toks[j - 1].kind == "name":
+            toks[j].used = True
+            j -= 1
         if j >= 0 and toks[j].kind == "name":
             group = [toks[j]]
             # "홍길동·김철수 기자": names joined by a separator share the role.
-            while j >= 2 and toks[j - 1].kind == "join" and toks[j - 2].kind == "name":
-                j -= 2
+            while j >= 1 and len(group) < _MAX_NAMES:
+                if j >= 2 and toks[j - 1].kind == "join" and toks[j - 2].kind == "name":
+                    j -= 2
+                elif spaced and toks[j - 1].kind == "name" and not toks[j - 1].used:
+                    j -= 1
+                else:
+                    break
                 group.insert(0, toks[j])
         else:
             # "John Smith 기자": up to three capitalized Latin words.
@@ -152,19 +201,20 @@ def _names_before_roles(toks: list[_Token]) -> list[str]:
     return names
 
 
-def _analyse(text: str, *, bare: bool = False) -> tuple[Byline, int]:
+def _analyse(text: str, *, bare: bool = False, spaced: bool = False) -> tuple[Byline, int]:
     """The byline in ``text`` and a count of words that are not byline vocabulary.
 
     Without a role word, lone names count only beside an e-mail (or when ``bare``).
+    ``spaced``: see _names_before_roles.
     """
     text = text[:_MAX_TEXT]
     emails = tuple(dict.fromkeys(_EMAIL_RE.findall(text)))
-    rest = _EMAIL_RE.sub(" ", text)
+    rest = _PARTIAL_EMAIL_RE.sub(" ", _EMAIL_RE.sub(" ", text))
     more_m = _MORE_RE.search(rest)
     more = int(more_m[1]) if more_m else 0
     rest = _MORE_RE.sub(" ", rest)
     toks = _tokens(rest)
-    names = _names_before_roles(toks)
+    names = _names_before_roles(toks, spaced=spaced)
     has_role = any(t.kind == "role" for t in toks)
     lone = [t for t in toks if t.kind == "name"]
     if (
@@ -186,29 +236,57 @@ def _analyse(text: str, *, bare: bool = False) -> tuple[Byline, int]:
     return Byline(tuple(dict.fromkeys(names)), emails, more), stray
 
 
-def parse_byline(text: str) -> Byline:
-    """Names, e-mails and the "외 N명" count of a byline such as ``김범수 기자 a@b.kr``."""
-    return _analyse(text)[0]
+def parse_byline(text: str, *, bare: bool = False) -> Byline:
+    """Names, e-mails and the "외 N명" count of a byline such as ``김범수 기자 a@b.kr``.
+
+    ``bare``: the text comes from an element that only holds bylines, so up to three
+    names with no role word and no e-mail are reporters too.
+    """
+    return _analyse(text, bare=bare)[0]
 
 
 def split_lead_credit(paragraph: str) -> tuple[str, Byline | None]:
     """Remove a wire-style credit opening a body paragraph.
 
-    ``[서울=뉴시스]이현주 기자 = 삼성전자가…`` → ("삼성전자가…", Byline(("이현주",))).
-    A credit without a name gives an empty Byline; bracketed tags without ``=``
+    ``[서울=뉴시스]이현주 기자 = 삼성전자가…`` → ("삼성전자가…", Byline(("이현주",))); also
+    ``[한빛일보 ] 김가람 기자 =`` and brackets that hold only a byline (``[한빛일보 김가람,
+    이나래 수습기자]``). A credit without a name gives an empty Byline; bracketed tags
     (``[앵커]``, ``[속보]``) are text, so the paragraph comes back unchanged with None.
     """
-    if "=" not in paragraph:  # both credit forms have one; most paragraphs have none
-        return paragraph, None
-    m = _BRACKET_CREDIT_RE.match(paragraph)
-    if m:
-        credit = m["inner"] + " " + (m["tail"] or "")
-    else:
+    if "=" in paragraph:  # the wire forms have one; most paragraphs have none
+        m = _BRACKET_CREDIT_RE.match(paragraph) or _OUTLET_CREDIT_RE.match(paragraph)
+        if m:
+            tail = _analyse(m["tail"], spaced=True)[0] if m["tail"] else Byline()
+            return paragraph[m.end() :], _joined(parse_byline(m["inner"]), tail)
         m = _BARE_CREDIT_RE.match(paragraph)
-        if not m:
-            return paragraph, None
-        credit = m["tail"]
-    return paragraph[m.end() :], parse_byline(credit)
+        if m:
+            return paragraph[m.end() :], _analyse(m["tail"], spaced=True)[0]
+    m = _BYLINE_BRACKET_RE.match(paragraph)
+    if m and (credit := _bracketed_byline(m["inner"])) is not None:
+        return paragraph[m.end() :], credit
+    return paragraph, None
+
+
+def _bracketed_byline(inner: str) -> Byline | None:
+    """The byline a bracket holds: names credited by a role word, an outlet and names
+    (``한빛일보 김가람``), or an outlet alone (``파이낸셜뉴스``: an empty Byline); None for
+    tags such as ``앵커``, ``속보``, ``부산 Live``."""
+    words = _WORD_RE.findall(inner)
+    outlet = any(_is_outlet(w) for w in words)
+    if len(words) == 1 and words[0] == inner.strip() and _names_outlet(words[0]):
+        return Byline()  # "[한빛일보]", "[HBS]"; not a tag such as "[AI]", "[MLB]"
+    if not outlet and not _ROLE_RE.search(inner):
+        return None
+    byline, stray = _analyse(inner, bare=outlet, spaced=True)
+    return byline if byline.names and not stray else None
+
+
+def _joined(first: Byline, second: Byline) -> Byline:
+    return Byline(
+        tuple(dict.fromkeys(first.names + second.names)),
+        tuple(dict.fromkeys(first.emails + second.emails)),
+        max(first.more, second.more),
+    )
 
 
 def byline_line(line: str) -> Byline | None:
@@ -222,6 +300,12 @@ def byline_line(line: str) -> Byline | None:
         return None
     if _SENTENCE_END_RE.search(line):
         return None
+    if "=" in line or ":" in line:
+        line = _PHOTO_PART_RE.sub(" ", line)
+    if line[0] in "[【(〔<［（" and (bracketed := _BYLINE_BRACKET_RE.fullmatch(line)):
+        return _bracketed_byline(bracketed["inner"])
+    if any(label in line for label in _DATE_LABELS):
+        line = _DATE_PART_RE.sub(" ", line)
     byline, stray = _analyse(line)
     if stray or not (byline.names or byline.emails):
         return None

@@ -40,7 +40,7 @@ _DATE = r"""
 )
 (?:\s*\(\s*[월화수목금토일]\s*\)|\s*[월화수목금토일]요일)?     # weekday, ignored
 (?:
-    \s*[T,]?\s*
+    \s*(?:[T,]|\((?=\s*(?:\d|오전|오후)))?\s*   # "2025.03.04 (19:42)": a time in brackets
     (?:(?P<ap>오전|오후|[AaPp]\.?[Mm]\.?)\s*)?
     (?P<H>\d{1,2})
     (?:
@@ -49,6 +49,7 @@ _DATE = r"""
     )
     (?:\s*(?P<ap2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?
     (?:\s*(?P<tz>Z|[+-]\d{2}(?::?\d{2})?|KST|UTC|GMT)(?![A-Za-z0-9]))?
+    (?:\s*\))?
 )?
 """
 _DATE_RE = re.compile(_DATE, re.VERBOSE)
@@ -59,9 +60,9 @@ _LABEL_RE = re.compile(
     r"""
     (?<![가-힣A-Za-z])
     (?P<label>
-        기사\s?입력|최초\s?입력|입력|등록|작성|게재|발행|송고
+        기사\s?입력|최초\s?입력|입력|등록|작성|게재|게시|발행|송고|기사\s?전송|전송
       | 최종\s?수정|기사\s?수정|수정|최종\s?업데이트|업데이트|최종\s?편집|갱신
-      | 최종\s?승인|승인
+      | 최종\s?승인|기사\s?승인|승인
       | (?i:posted|published|updated|modified)(?:\s+on)?
     )
     (?P<suffix>일시|일자|시간|시각|일)?
@@ -71,11 +72,12 @@ _LABEL_RE = re.compile(
     re.VERBOSE,
 )
 
+_PUBLISHED_LABELS = (
+    "기사입력", "최초입력", "입력", "등록", "작성", "게재", "게시", "발행", "송고", "기사전송",
+    "전송", "posted",
+)  # fmt: skip
 _LABEL_CLASS = {
-    **dict.fromkeys(
-        ("기사입력", "최초입력", "입력", "등록", "작성", "게재", "발행", "송고", "posted"),
-        "입력",
-    ),
+    **dict.fromkeys(_PUBLISHED_LABELS, "입력"),
     "published": "입력",
     **dict.fromkeys(
         ("수정", "최종수정", "기사수정", "업데이트", "최종업데이트", "최종편집", "갱신"),
@@ -85,7 +87,12 @@ _LABEL_CLASS = {
     "modified": "수정",
     "승인": "승인",
     "최종승인": "승인",
+    "기사승인": "승인",
 }
+# "2025.03.04 19:42 입력": the label after the date, on pages that print no label first.
+_TRAILING_LABEL_RE = re.compile(
+    _DATE + r"\s*(?P<label>입력|송고|수정|업데이트)(?![가-힣])", re.VERBOSE
+)
 # "등록일자"/"발행일자" name the newspaper's registration in every footer, not the article.
 _REGISTRATION_LABELS = frozenset({"등록", "발행"})
 
@@ -218,6 +225,13 @@ def find_labelled_dates(text: str, *, tz: tzinfo = KST) -> list[LabelledDate]:
         value = _value(m, tz)
         if value is not None:
             found.append(LabelledDate(_LABEL_CLASS[label], value, m.group(0).strip()))
+    if found or ("입력" not in text and "수정" not in text and "송고" not in text):
+        return found
+    # Only where no label comes first: "입력 A 수정 B" would read as "A 수정".
+    for m in _TRAILING_LABEL_RE.finditer(text):
+        value = _value(m, tz)
+        if value is not None:
+            found.append(LabelledDate(_LABEL_CLASS[m["label"]], value, m.group(0).strip()))
     return found
 
 

@@ -108,9 +108,10 @@ class Line:
     """One line of visible text of a body container."""
 
     text: str
-    heading: bool = False  # from h1-h6 or a lone <b>/<strong> line: a printed subheading
+    heading: bool = False  # from h1-h6: a printed subheading
     after_image: bool = False  # the line follows an image: a caption when it reads like one
     link_share: float = 0.0  # share of the characters inside <a>: related-article links
+    emphasis: bool = False  # every character inside <b>/<strong>: a subheading or a deck
 
 
 class LineWriter:
@@ -127,11 +128,15 @@ class LineWriter:
         self._heading = 0
         self._link = 0
         self._link_chars = 0
+        self._bold = 0
+        self._plain_chars = 0  # characters outside <b>/<strong> in the current line
 
     def add(self, text: str) -> None:
         self._buf.append(text)
         if self._link:
             self._link_chars += len(text.strip())
+        if not self._bold:
+            self._plain_chars += len(text.strip())
 
     def flush(self) -> None:
         if not self._buf:  # every block start and end flushes; most find nothing
@@ -140,10 +145,17 @@ class LineWriter:
         text = squash(raw)
         self._buf.clear()
         link_chars, self._link_chars = self._link_chars, 0
+        plain_chars, self._plain_chars = self._plain_chars, 0
         if text:
             share = min(1.0, link_chars / max(1, len(text.replace(" ", ""))))
             self.lines.append(
-                Line(text, heading=self._heading > 0, after_image=self._image, link_share=share)
+                Line(
+                    text,
+                    heading=self._heading > 0,
+                    after_image=self._image,
+                    link_share=share,
+                    emphasis=plain_chars == 0,
+                )
             )
             self._image = False
 
@@ -157,13 +169,26 @@ class LineWriter:
         if tag == "br":
             self.flush()
             return
+        self.enter(el, tag)
+
+    def walk_container(self, container: Element) -> None:
+        """Walk ``container`` itself unskipped: it was chosen as the text's element, even
+        when its class names read like a widget's."""
+        tag = container.tag if isinstance(container.tag, str) else ""
+        if tag and tag not in SKIP_TAGS:
+            self.enter(container, tag)
+
+    def enter(self, el: Element, tag: str) -> None:
+        """The text of an element that is not skipped, children walked."""
         block = tag in BLOCK_TAGS
         heading = tag in HEADING_TAGS
         link = tag == "a"
+        bold = tag in ("b", "strong")
         if block:
             self.flush()
         self._heading += heading
         self._link += link
+        self._bold += bold
         if el.text:
             self.add(el.text)
         for child in el:
@@ -174,11 +199,12 @@ class LineWriter:
             self.flush()
         self._heading -= heading
         self._link -= link
+        self._bold -= bold
 
 
 def lines_of(container: Element, skip: Callable[[Element], bool]) -> list[Line]:
     """The lines of visible text of ``container``, in document order."""
     writer = LineWriter(skip)
-    writer.walk(container)
+    writer.walk_container(container)
     writer.flush()
     return writer.lines

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from newscrawl.extract.byline import Byline, clean_name, parse_byline
-from newscrawl.extract.cms.base import HEADINGS, Profile
+from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
+from newscrawl.extract.cms.base import HEADINGS, HEADLINES, Profile
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
     parse_date,
     pick_published_modified,
 )
-from newscrawl.extract.dom import squash, text_of
+from newscrawl.extract.dom import Element, squash, text_of
 from newscrawl.extract.meta import PageMeta
+from newscrawl.extract.visibility import out_of_sight, visible_text
 
 # How sites append their name or section to <title> and og:title.
 _TITLE_SEPARATORS = re.compile(r"\s+[-|:<>·]\s+|\s*::\s*|\s*ㅣ\s*|\s+[–—]\s+|\s*\|\s*")
@@ -40,24 +44,104 @@ def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
     candidates = [headline, *titles] if headline else titles
     if not candidates:
         return None
-    keys = {_alnum(c) for c in candidates}
-    best = None
-    for el in HEADINGS(profile.index)[:40]:
-        heading = text_of(el)
-        if len(heading) < 4 or (best and len(heading) <= len(best)):
-            continue
-        if _alnum(heading) in keys or any(
-            c.startswith(heading) or c.endswith(heading) for c in candidates
-        ):
-            best = heading
-    if best:
-        return best
     trimmed = [_trim_site(t, meta.get("og:site_name")) for t in titles]
+    if best := _printed_headline(profile, [*candidates, *trimmed], meta.get("og:site_name")):
+        return best
     if headline:
         # Some CMSs drop quotes from the JSON-LD headline; og:title keeps them.
         same = [t for t in trimmed if _alnum(t) == _alnum(headline) and len(t) > len(headline)]
         return same[0] if same else headline
     return trimmed[0]
+
+
+def _printed_headline(profile: Profile, candidates: list[str], site_name: str | None) -> str | None:
+    """The visible heading (h1-h3 or a headline element) that the metadata titles name:
+    the same words, one cut from the other (a shortened og:title), or mostly the same
+    characters (an edited one).
+
+    Sites append " - 매체명" to og:title or shorten it, while the page prints the headline
+    in full; the printed one is the record's. A heading no longer than half of a title is
+    a site or section name that the title happens to contain, not the headline.
+    """
+    keys = {key for key in (_alnum(c) for c in candidates if c) if len(key) >= 4}
+    if not keys:
+        return None
+    # "About bugs – Vortex Cannon": the headline is one whole part of a title, and the site's
+    # name another, which the page prints as its logo.
+    parts = {_alnum(p) for c in candidates if c for p in _TITLE_SEPARATORS.split(c)}
+    parts.discard(_alnum(site_name or ""))
+    home = "{0.scheme}://{0.netloc}".format(urlsplit(profile.url))
+    pairs = [(k, _pairs(k)) for k in keys]
+    best, best_score = None, 0.0
+    for el in [*HEADLINES(profile.index)[:8], *HEADINGS(profile.index)[:40]]:
+        heading = visible_text(el)
+        key = _alnum(heading)
+        if len(key) < 4:
+            continue
+        if key in keys:
+            score = 3.0
+        elif key in parts:
+            score = 2.5
+        elif any(
+            (k.startswith(key) or k.endswith(key) or key.startswith(k)) and 2 * len(key) > len(k)
+            for k in keys
+        ):
+            score = 2.0
+        elif best_score >= 1.0:
+            continue  # a looser match cannot beat a whole one
+        else:
+            score = _similarity(key, pairs)
+            if score < TITLE_SIMILARITY:
+                continue
+        # Ties go to the longer heading: a section heading may repeat part of the title.
+        if (score, len(heading)) <= (best_score, len(best or "")):
+            continue
+        if not _is_logo(el, home) and not out_of_sight(el):
+            best, best_score = heading, score
+    return best
+
+
+_LOGO = re.compile(r"logo|brand|site[-_]?(?:name|title)|masthead", re.I)
+_HOME = frozenset({"/", "./", "#", "index.html", "/index.html"})
+
+
+def _is_logo(el: Element, home: str) -> bool:
+    """A heading that is the site's logo: a link home, or in a logo or brand box (up to
+    three levels up: a whole page's wrapper may carry a brand class)."""
+    for depth, node in enumerate((el, *el.iterancestors())):
+        if depth > 3:
+            break
+        if node.tag == "a" and _links_home(node, home):
+            return True
+        names = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if len(names) > 3 and _LOGO.search(names):
+            return True
+    return any(_links_home(link, home) for link in el.iter("a"))
+
+
+def _links_home(link: Element, home: str) -> bool:
+    href = (link.get("href") or "").strip()
+    return href in _HOME or href.rstrip("/") == home
+
+
+TITLE_SIMILARITY = 0.6  # share of shared character pairs (Dice) of a loosely matching heading
+
+
+def _pairs(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _similarity(key: str, titles: list[tuple[str, Counter[str]]]) -> float:
+    """The best Dice coefficient of ``key``'s character pairs against the titles'."""
+    mine = _pairs(key)
+    size = len(key) - 1
+    best = 0.0
+    for title, theirs in titles:
+        total = size + len(title) - 1
+        if total <= 0 or 2 * min(size, len(title) - 1) / total <= best:
+            continue  # the lengths alone cannot beat the best so far
+        best = max(best, 2 * sum((mine & theirs).values()) / total)
+    return best
 
 
 def _alnum(text: str) -> str:
@@ -73,17 +157,40 @@ def _trim_site(title: str, site_name: str | None) -> str:
     return max(parts, key=len).strip()
 
 
-def resolve_reporters(profile: Profile, meta: PageMeta, body_bylines: list[Byline]) -> Byline:
+def resolve_reporters(
+    profile: Profile,
+    meta: PageMeta,
+    body_bylines: list[Byline],
+    *,
+    head: Callable[[], str] = str,
+    tail: Callable[[], list[str]] = list,
+    handoffs: tuple[str, ...] = (),
+) -> Byline:
     """Names and e-mails: the body's own credit and byline lines, then the profile's
-    byline elements, then JSON-LD and author meta. ``외 N명`` pulls the others from JSON-LD."""
+    byline elements, then JSON-LD and author meta, then reporter boxes found by their class
+    names, then a byline line printed right after the text (``tail``) or a "이름 기자"
+    between the headline and the text (``head``), then the reporter an anchor hands over to
+    (``handoffs``), each asked for only when all before it named nobody. ``외 N명`` pulls
+    the others from JSON-LD."""
     sources: list[Byline] = []
     if body_bylines:
         sources.append(_merge(body_bylines))
-    sources.append(_merge([parse_byline(t) for t in profile.byline_texts()]))
+    bare = profile.BARE_NAMES
+    sources.append(_merge([parse_byline(t, bare=bare) for t in profile.byline_texts()]))
     ld_names = [n for n in (clean_name(a) for a in meta.ld_authors()) if n]
     sources.append(Byline(names=tuple(ld_names)))
     meta_bylines = [parse_byline(a) for a in meta.authors_meta]
     sources.append(_merge(meta_bylines))
+    if not any(source.names for source in sources):
+        sources.append(_merge([parse_byline(t, bare=True) for t in profile.byline_boxes()]))
+    if not any(source.names for source in sources):
+        # Whole byline lines only: after the text come lists and boxes of other articles.
+        sources.append(_merge([b for b in map(byline_line, tail()) if b is not None]))
+    if not any(source.names for source in sources):
+        # Only names credited by a role word: the stretch also holds menus and buttons.
+        sources.append(parse_byline(head()))
+    if not any(source.names for source in sources):
+        sources.append(Byline(names=tuple(dict.fromkeys(handoffs))))
     names: tuple[str, ...] = ()
     more = 0
     for source in sources:

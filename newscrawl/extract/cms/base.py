@@ -12,6 +12,7 @@ from functools import lru_cache
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex, Selector
+from newscrawl.extract.visibility import is_hidden, out_of_sight, visible_text
 
 
 def css(selector: str) -> Selector:
@@ -29,6 +30,11 @@ BODY = css(
     " .news_body, .story-news, .article-text, .cont-body"
 )
 HEADINGS = css("h1, h2, h3")
+# Elements that templates name as the headline, wherever they sit and whatever their tag.
+HEADLINES = css(
+    ".headline, .article_title, .article-title, .news_title, .news-title, .view_title,"
+    " .view-title, .tit_view, .art_tit"
+)
 SUBTITLE = css(
     ".sub-tit-ll, .mid_title, .sub_title, .subtitle, .sub-title, .news_subtitle, h2.subheading,"
     " .article-subtitle, .sub_tit, .title_sub, .summary_title, .deck, .subheadline"
@@ -44,8 +50,9 @@ _SKIP_TOKENS = re.compile(
     r"(?:^|[\s_-])(?:ad|ads|adv|advert|advertisement|banner|related|relation|recommend|"
     r"share|sns|social|copyright|caption|byline|reporter|writer|journalist|tag|tags|"
     r"keyword|keywords|comment|comments|reply|subscribe|promotion|popular|ranking|"
-    r"footer|sidebar|btn|button|toolbar|print|sound_only|blind|summary|hidden|"
-    r"outlink|profile|more_news|newsletter)(?:$|[\s_-])",
+    r"footer|sidebar|btn|button|toolbar|print|sound_only|blind|summary|hidden|hide|"
+    r"invisible|offscreen|sr-only|screen_out|screen-out|screen-reader-text|a11y|"
+    r"visuallyhidden|stock|outlink|profile|more_news|newsletter)(?:$|[\s_-])",
     re.I,
 )
 _SKIP_PARTS = re.compile(
@@ -53,7 +60,9 @@ _SKIP_PARTS = re.compile(
     r"relate|recommend|adsbygoogle|google_ad|dable|taboola|copyright|view-copyright|"
     r"article-writer|reporter_area|journalist|article_relation|vod_area|guide_categorization|"
     r"ai_summary|news_summary|sub_title|summary_area|module-quote|pull-?quote|more-articles|"
-    r"more_articles|sub-tit",
+    r"more_articles|sub-tit|"
+    # Photo boxes and their captions, however a template spells them.
+    r"(?:photo|img|image|pic|figure)[-_]?(?:box|area|wrap|desc|caption|cap|txt|text|info|zone)",
     re.I,
 )
 
@@ -65,8 +74,7 @@ def skip_element(el: Element) -> bool:
     classes, id_ = el.get("class"), el.get("id")
     if (classes or id_) and _skipped_names(classes, id_):
         return True
-    style = el.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+    return is_hidden(el)
 
 
 # A site's template repeats the same few hundred class and id values on every page.
@@ -74,6 +82,12 @@ def skip_element(el: Element) -> bool:
 def _skipped_names(classes: str | None, id_: str | None) -> bool:
     attrs = f"{classes or ''} {id_ or ''}"
     return bool(_SKIP_TOKENS.search(attrs) or _SKIP_PARTS.search(attrs))
+
+
+# Class or id words of the reporter boxes templates print after the article.
+_BOX_NAMES = re.compile(r"reporter|journalist|byline|writer|author|kija|gija", re.I)
+_NOT_BOX = re.compile(r"comment|cmt|reply|review|footer", re.I)
+MAX_BOX_LINES = 16
 
 
 class Profile:
@@ -90,6 +104,8 @@ class Profile:
     DATES: Selector | None = None  # where 입력/수정 lines are printed
     SECTION: Selector | None = None
     CONTENT: Selector | None = None  # the article text's container
+    # Whether a name alone in a BYLINE element is a reporter: not where it is an account.
+    BARE_NAMES = True
 
     def __init__(self, index: PageIndex, meta: PageMeta, url: str) -> None:
         self.index = index
@@ -119,6 +135,25 @@ class Profile:
         texts = (text_of(el) for el in self.BYLINE(self.index)[:8])
         return [text for text in texts if 2 <= len(text) <= 120]
 
+    def byline_boxes(self) -> list[str]:
+        """Short lines of elements whose class or id names a reporter box (``reporter_box``,
+        ``journalist-info``), for pages whose bylines no selector knows."""
+        texts: list[str] = []
+        for el in self.root.iter():
+            names = f"{el.get('class') or ''} {el.get('id') or ''}"
+            if len(names) < 5 or not _BOX_NAMES.search(names) or _NOT_BOX.search(names):
+                continue
+            if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or out_of_sight(el):
+                continue
+            lines = lines_of(el, lambda e: e.tag in SKIP_TAGS)
+            texts.extend(line.text for line in lines[:4] if 2 <= len(line.text) <= 120)
+            # A box prints the name, the e-mail and links on one line, each in its element.
+            parts = (text_of(child) for child in el.iterdescendants() if isinstance(child.tag, str))
+            texts.extend([part for part in parts if 2 <= len(part) <= 40][:6])
+            if len(texts) >= MAX_BOX_LINES:
+                break
+        return texts
+
     def date_text(self) -> str:
         """Visible text where the page prints 입력/수정 lines."""
         return " ".join(text_of(el) for el in self.DATES(self.index)) if self.DATES else ""
@@ -143,9 +178,9 @@ class Profile:
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:
-    """The text of the first selected element that has any."""
+    """The visible text of the first selected element that has any."""
     for el in select(index):
-        text = text_of(el)
+        text = visible_text(el)
         if text:
             return text
     return None

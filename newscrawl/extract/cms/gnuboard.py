@@ -15,6 +15,7 @@ class GnuBoardProfile(Profile):
     # The poster is an account name: often the reporter, sometimes "관리자" or the paper
     # itself, which byline parsing rejects; the article's own credit line wins anyway.
     BYLINE = css("#bo_v_info .sv_member, #bo_v_info .sv_guest, #bo_v_info .member")
+    BARE_NAMES = False
     DATES = css("#bo_v_info")  # 작성일YY-MM-DD HH:MM
     SECTION = css("#bo_v_title .bo_v_cate, .bo_v_cate")
     CONTENT = css("#bo_v_con")

@@ -1,0 +1,320 @@
+"""Layouts outside the tuned CMS families (issue 11): one small page per class of failure,
+written for these tests with invented outlets and varied markup, and one test per class
+and field, so that one broken rule is one red test."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newscrawl.extract import Article, extract
+from newscrawl.extract.visibility import hidden_class
+
+FIXTURES = Path(__file__).parent / "fixtures" / "extract" / "general"
+
+
+# The expected record of every page, hand-checked: its fields, and the strings of the page
+# that must never reach the body.
+LABELS = {
+    row["id"]: row
+    for row in map(json.loads, (FIXTURES / "labels.jsonl").read_text("utf-8").splitlines())
+}
+
+
+@cache
+def page(name: str) -> Article:
+    url = LABELS[name]["url"] if name in LABELS else f"https://news.example.kr/{name}"
+    return extract((FIXTURES / f"{name}.html").read_bytes(), url)
+
+
+def field(article: Article, name: str) -> Any:
+    value = getattr(article, name)
+    return value.isoformat() if name == "published" and value is not None else value
+
+
+@pytest.mark.parametrize(
+    "name", ["title", "subtitle", "reporters", "reporter_emails", "published", "body"]
+)
+@pytest.mark.parametrize("page_id", sorted(LABELS))
+def test_labelled_field(page_id: str, name: str) -> None:
+    assert field(page(page_id), name) == LABELS[page_id][name]
+
+
+@pytest.mark.parametrize("page_id", sorted(LABELS))
+def test_labelled_boilerplate_stays_out(page_id: str) -> None:
+    body = page(page_id).body
+    assert [s for s in LABELS[page_id]["boilerplate"] if s in body] == []
+
+
+# Broadcast scripts ----------------------------------------------------------------------
+
+
+def test_sign_off_line_names_the_reporter() -> None:
+    article = page("broadcast")
+    assert article.reporters == ["김가람"]
+    assert "김가람입니다" not in article.body
+
+
+def test_sign_off_glued_to_the_last_sentence_is_cut() -> None:
+    article = page("broadcast_script")  # no known container: trafilatura's text
+    assert article.reporters == ["이나래"]
+    assert article.body.endswith("주말에는 셔틀버스도 다닐 예정입니다.")
+
+
+def test_reporter_the_anchor_hands_over_to() -> None:
+    # No sign-off, no byline: "현장에 나가 있는 오하늬 기자 연결합니다." in the anchor's lead.
+    assert page("broadcast_handoff").reporters == ["오하늬"]
+
+
+def test_time_in_brackets_after_the_date() -> None:
+    article = page("broadcast_handoff")
+    assert article.published is not None and article.published.isoformat() == (
+        "2025-08-19T20:31:00+09:00"
+    )
+    assert article.modified is not None and article.modified.isoformat() == (
+        "2025-08-19T21:05:00+09:00"
+    )
+
+
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+def test_tip_block_goes_with_its_contacts(name: str) -> None:
+    article = page(name)
+    assert "제보" not in article.body
+    assert not re.search(r"\d{3}-\d{3,4}-\d{4}|@|카카오톡", article.body)
+    assert article.reporter_emails == []  # a tip address is not the reporter's
+
+
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script"])
+def test_hashtag_lines_go(name: str) -> None:
+    assert "#" not in page(name).body
+
+
+def test_end_mark_goes() -> None:
+    assert "끝" not in page("credits").body
+
+
+@pytest.mark.parametrize("name", ["broadcast", "broadcast_script", "broadcast_handoff"])
+def test_crew_credits_go_and_name_nobody(name: str) -> None:
+    article = page(name)
+    assert not re.search(r"촬영기자|영상취재|영상편집|박다솜|최다온|임바다", article.body)
+    assert not {"박다솜", "최다온", "임바다", "장새벽"} & set(article.reporters)
+
+
+def test_programme_tags_go_and_speaker_labels_stay() -> None:
+    body = page("broadcast").body
+    assert "HBS 뉴스9" not in body
+    assert body.splitlines()[0] == "<앵커>"
+    assert "<기자>" in body.splitlines()
+
+
+def test_programme_tag_goes_on_the_trafilatura_path() -> None:
+    assert "가온뉴스 830" not in page("broadcast_script").body
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "뉴스 본문 영역",  # <h2 class="blind">
+        "기사 본문",  # <h4 class="screen_out">
+        "음성으로 듣기",  # <div class="sr-only">, a copy of the text
+        "인쇄용 사본",  # <div class="print-only">
+        "숨겨진 원고",  # style="display: none"
+        "보이지 않는 안내",  # aria-hidden="true"
+    ],
+)
+def test_hidden_copies_and_screen_reader_headings_go(hidden: str) -> None:
+    assert hidden not in page("broadcast").body
+
+
+def test_hidden_copy_is_not_a_repeat_of_the_lead() -> None:
+    body = page("broadcast").body
+    assert body.count("새벽 버스 노선을 두 배로 늘리기로 했습니다") == 1
+
+
+def test_broadcast_body_keeps_every_script_paragraph() -> None:
+    body = page("broadcast").body.splitlines()
+    assert len(body) == 6
+    assert body[-1].startswith("시는 이를 위해 올해 예산 40억 원을")
+
+
+def test_time_stamp_line_is_not_body() -> None:
+    assert not page("broadcast_script").body.startswith("2025")
+
+
+# Credits ----------------------------------------------------------------------------------
+
+
+def test_several_names_before_one_role_word() -> None:
+    article = page("credits")
+    assert article.reporters == ["김가람", "이나래", "박다솜"]
+    assert article.body.startswith("정부가 인구 감소 지역을")
+
+
+def test_affiliation_between_name_and_role_is_a_byline() -> None:
+    assert "한빛닷컴" not in page("credits").body
+
+
+def test_bracket_without_equals_sign() -> None:
+    article = page("credits_bracket")
+    assert article.reporters == ["최다온", "윤하늘"]
+    assert article.body.startswith("다온시가 전통시장")
+
+
+def test_outlet_bracketed_alone_before_the_reporter() -> None:
+    article = page("credits_spacing")
+    assert article.reporters == ["한별"]
+    assert article.body.startswith("새봄군이 귀농을")
+
+
+def test_byline_with_dates_after_a_bar() -> None:
+    article = page("byline_dated")
+    assert article.reporters == ["서하준"]
+    assert "입력" not in article.body and "서하준" not in article.body
+
+
+def test_bare_name_in_a_byline_element() -> None:
+    assert page("byline_bare").reporters == ["윤슬기"]
+
+
+def test_reporter_box_after_the_body() -> None:
+    article = page("reporter_box")
+    assert article.reporters == ["강푸름"]
+    assert article.reporter_emails == ["purum@pureun.example"]
+    assert "다른 기사" not in article.body
+
+
+def test_byline_line_printed_right_after_the_text() -> None:
+    article = page("byline_after")
+    assert article.reporters == ["서누리"]  # not the name in a list of other articles
+    assert article.reporter_emails == ["nuri@nuri.example"]
+
+
+@pytest.mark.parametrize(
+    ("classes", "hidden"),
+    [
+        ("blind", True),
+        ("sr-only", True),
+        ("screen_out", True),
+        ("txt-blind", True),
+        ("visually-hidden", True),
+        ("a11y-hidden", True),
+        ("hidden-xs", False),  # responsive: visible on other screens
+        ("mobile-hide", False),
+        ("hide-on-print", False),
+        ("headline", False),
+    ],
+)
+def test_hidden_class(classes: str, hidden: bool) -> None:
+    assert hidden_class(classes) is hidden
+
+
+def test_byline_printed_between_headline_and_text() -> None:
+    # An older NDSoft skin on a mobile page, in EUC-KR: "정하람 기자 | 승인 …" under the title.
+    article = page("mobile_euckr")
+    assert (article.cms, article.encoding) == ("ndsoft", "cp949")
+    assert article.reporters == ["정하람"]
+
+
+# Photo credits, captions and widgets ---------------------------------------------------
+
+
+def test_photo_credit_opening_a_paragraph_goes() -> None:
+    assert page("photo").body.startswith("한빛전자가 올해 2분기")
+
+
+@pytest.mark.parametrize(
+    "debris",
+    [
+        "사진=",  # glued before the first sentence
+        "[사진]",  # glued after a sentence
+        "DB",  # "(사진=한빛경제 DB)" inside a paragraph
+        "기사 이미지 보기",  # a button
+        "123456",  # a stock-quote widget
+        "▲",
+        "*/",  # the end of a commented-out ad tag
+        "본사 전경",  # a photo box's teaser
+    ],
+)
+def test_photo_and_widget_debris_goes(debris: str) -> None:
+    assert debris not in page("photo").body
+
+
+def test_no_lone_bracket_after_a_cut_credit() -> None:
+    article = page("photo")
+    assert article.reporters == ["윤서진"]
+    assert all(re.search(r"\w", line) for line in article.body.splitlines())
+    assert "]" not in article.body
+
+
+def test_photo_and_widget_page_keeps_its_four_paragraphs() -> None:
+    assert len(page("photo").body.splitlines()) == 4
+
+
+def test_teaser_after_an_image_before_the_first_sentence() -> None:
+    body = page("photo_teaser").body
+    assert body.startswith("맑은시가 도심 하천인")
+    assert "현장 모습" not in body
+
+
+# Deck and headline --------------------------------------------------------------------------
+
+
+def test_deck_printed_as_the_first_lines_is_the_subtitle() -> None:
+    article = page("deck_title")
+    assert article.subtitle == "총사업비 1200억원 투입\n시민 공모로 설계안 확정"
+    assert article.body.startswith("별내시가 새 시청사")
+
+
+def test_deck_of_plain_lines_on_the_trafilatura_path() -> None:
+    article = page("deck_plain")
+    assert article.subtitle == "마을마다 최대 5억원 지원\n주말 갯벌 체험 프로그램 운영"
+    assert article.body.startswith("바다시가 해안 마을 10곳을")
+
+
+def test_visible_headline_wins_over_a_shortened_og_title() -> None:
+    assert page("deck_title").title == "별내시 새 청사 착공…2028년 시민 품으로"
+
+
+def test_og_title_suffix_is_not_the_title() -> None:
+    assert page("broadcast").title == "한빛시, 새벽 버스 노선 두 배로 늘린다"
+
+
+def test_headline_is_one_part_of_the_title_and_the_logo_is_not() -> None:
+    # <title>새 청사 첫 삽 – 한빛시민신문 온라인판</title>, no og:site_name; the logo is an
+    # h1 linking home whose text is the title's other, longer part.
+    assert page("title_parts").title == "새 청사 첫 삽"
+
+
+def test_title_from_a_headline_class() -> None:
+    assert page("photo").title == "한빛전자, 2분기 영업이익 두 배"
+
+
+# What must stay ------------------------------------------------------------------------------
+
+
+def _paragraphs(name: str) -> list[str]:
+    html = (FIXTURES / f"{name}.html").read_text("utf-8")
+    body = html[html.index('<div class="article-text">') :]
+    return [
+        re.sub(r"<[^>]+>", "", p).replace("&quot;", '"')
+        for p in re.findall(r"<p>(.*?)</p>", body, re.S)
+    ]
+
+
+def test_article_text_that_looks_like_debris_stays() -> None:
+    # Sentences ending in 입니다, [앵커] and quotes in brackets, 제보 and a phone number in a
+    # sentence, a (자료: …) citation, "#1", 사진작가, a bold lead: all article text.
+    assert page("legit").body.splitlines() == _paragraphs("legit")
+
+
+def test_no_reporter_invented_from_article_text() -> None:
+    assert page("legit").reporters == []
+
+
+def test_no_deck_taken_from_a_bold_lead_sentence() -> None:
+    assert page("legit").subtitle is None
