@@ -9,6 +9,7 @@ its feed and first list page) are kept beside, as the crawler saw them.
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,14 +21,24 @@ from sqlite_utils import Database
 from archive.ids import article_id, id_url
 
 __all__ = [
+    "LIST_TOTAL",
+    "NEWEST",
+    "Readable",
     "Series",
     "SiteCoverage",
     "claim",
     "holes",
     "known_ids",
+    "month_span",
+    "rebuild",
     "record",
     "report",
+    "sites",
+    "thin_months",
 ]
+
+#: What the reading functions query: the archive, or datasette's sqlite3 connection to it.
+Readable = Database | sqlite3.Connection
 
 #: Claim names: the list total a site prints, and (per series) the newest id it showed.
 LIST_TOTAL = "list_total"
@@ -210,21 +221,22 @@ def thin_months(months: dict[str, int]) -> list[str]:
     (a month with none inside that span counts as 0)."""
     if not months:
         return []
-    span = _month_span(min(months), max(months))
+    span = month_span(min(months), max(months))
     counts = {m: months.get(m, 0) for m in span}
     median = statistics.median(counts.values())
     return [m for m, n in counts.items() if n < median / 3]
 
 
-def _month_span(first: str, last: str) -> Iterator[str]:
+def month_span(first: str, last: str) -> Iterator[str]:
     year, month = int(first[:4]), int(first[5:7])
     while f"{year:04d}-{month:02d}" <= last:
         yield f"{year:04d}-{month:02d}"
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def report(db: Database, site: str) -> SiteCoverage:
-    """The coverage of ``site`` as the archive knows it now."""
+def report(db: Readable, site: str) -> SiteCoverage:
+    """The coverage of ``site`` as the archive knows it now (``db``: the archive, or a
+    sqlite3 connection to it, as datasette gives)."""
     articles = db.execute("SELECT count(*) FROM articles WHERE site = ?", [site]).fetchone()[0]
     coverage = SiteCoverage(site=site, articles=articles)
     coverage.claims = dict(
@@ -267,14 +279,14 @@ def report(db: Database, site: str) -> SiteCoverage:
     return coverage
 
 
-def _claim_source(db: Database, site: str, name: str) -> str | None:
+def _claim_source(db: Readable, site: str, name: str) -> str | None:
     row = db.execute(
         "SELECT source FROM site_claims WHERE site = ? AND name = ?", [site, name]
     ).fetchone()
     return row[0] if row and article_id(row[0] or "") else None
 
 
-def sites(db: Database) -> list[str]:
+def sites(db: Readable) -> list[str]:
     """Sites with articles, ids or claims, by name."""
     rows = db.execute(
         """SELECT site FROM articles WHERE site IS NOT NULL UNION SELECT site FROM article_ids
