@@ -123,11 +123,15 @@ class IdBackfill:
             self.claims[(site.name, LIST_TOTAL)] = (value, response.url)
 
     # --- start ---------------------------------------------------------------------------------
-    def backfill_start(self) -> Iterator[Request]:
-        """The probes of every site; the id requests follow once a site's probes answered."""
+    def backfill_init(self) -> None:
+        """Set up the backfill's state (the spider's __init__ calls it): a resumed job's
+        queued requests may be answered before ``backfill_start`` runs."""
         self._probes: dict[str, SiteProbe] = {}
         self._cursors: dict[tuple[str, str], IdCursor] = {}
         self._known: dict[str, dict[str, set[int]]] = {}
+
+    def backfill_start(self) -> Iterator[Request]:
+        """The probes of every site; the id requests follow once a site's probes answered."""
         window = self.crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN", 1)
         self._window = max(2, 2 * window)
         if self.db_path:
@@ -158,6 +162,7 @@ class IdBackfill:
         yield Request(
             url,
             callback=self.parse_probe,
+            dont_filter=True,  # a paused job resumed must read them again: its cursors are gone
             errback=self.probe_failed,
             priority=40,
             meta={"site": site.name, "cms": site.cms, "kind": kind, "probe_url": url},
@@ -166,7 +171,9 @@ class IdBackfill:
     # --- probes --------------------------------------------------------------------------------
     def parse_probe(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
-        probe = self._probes[site.name]
+        probe = self._probes.get(site.name)
+        if probe is None or response.meta["probe_url"] not in probe.pending:
+            return  # a paused job's copy of a probe: this run asked (or asks) its own
         kind = response.meta["kind"]
         if kind == "feed":
             links = [link.url for link in discovery.parse_feed(response.body, response.url)]
@@ -196,7 +203,9 @@ class IdBackfill:
         yield from self._probed(site, failure.request.meta["probe_url"])
 
     def _probed(self, site: Site, url: str) -> Iterator[Request]:
-        probe = self._probes[site.name]
+        probe = self._probes.get(site.name)
+        if probe is None or url not in probe.pending:
+            return  # a paused job's copy of a probe, answered already
         probe.pending.discard(url)
         if probe.pending:
             return

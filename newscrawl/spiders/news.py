@@ -89,6 +89,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             self.since = parse_since(since)
             self.max_articles = parse_count(max_articles, "max_articles")
             self.id_range = parse_backfill(backfill, ids)
+            self.backfill_init()
         except ValueError as error:
             raise ConfigError(str(error)) from None
         self.sites: dict[str, Site] = {}
