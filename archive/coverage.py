@@ -125,11 +125,13 @@ def known_ids(db: Database, site: str) -> dict[str, set[int]]:
 
 def rebuild(db: Database) -> None:
     """Fill ``article_ids`` from the captures already archived (the migration's first run)."""
+    # Read as the rows come (another cursor writes article_ids meanwhile): an archive of
+    # 300k captures is not held in memory.
     rows = db.execute(
         """SELECT c.site, c.url, coalesce(a.url, c.canonical_url, c.final_url), c.status,
                   coalesce(c.extraction_status, ''), a.id IS NOT NULL AND a.capture_id = c.id
            FROM captures c LEFT JOIN articles a ON a.id = c.article_id ORDER BY c.id"""
-    ).fetchall()
+    )
     for site, url, article_url, http_status, status, archived in rows:
         record(
             db,
@@ -250,33 +252,44 @@ def report(db: Readable, site: str) -> SiteCoverage:
         ).fetchall()
     )
     coverage.thin_months = thin_months(coverage.months)
-    by_series: dict[str, dict[int, tuple[str, str | None, str]]] = {}
-    for series, number, state, reason, url in db.execute(
-        "SELECT series, number, state, reason, url FROM article_ids WHERE site = ?", [site]
-    ):
-        by_series.setdefault(series, {})[number] = (state, reason, url)
-    for name in coverage.claims:
-        if name.startswith(NEWEST):
-            by_series.setdefault(name[len(NEWEST) :], {})
-    for name, ids in sorted(by_series.items()):
-        newest = max([*ids, coverage.claims.get(NEWEST + name, 0)])
-        template = next((url for _, _, url in ids.values()), None)
-        if template is None:
-            template = _claim_source(db, site, NEWEST + name)
-        if template is None or newest < 1:
-            continue
-        coverage.series.append(
-            Series(
-                name=name,
-                min_id=min(ids, default=newest),
-                max_id=newest,
-                archived=sum(state == "archived" for state, _, _ in ids.values()),
-                gone={n: reason or "" for n, (state, reason, _) in ids.items() if state == "gone"},
-                holes=holes(ids, newest),
-                template=template,
-            )
-        )
+    # Aggregates in SQL and only the ids themselves in memory: a site may have a million.
+    names = {
+        row[0]
+        for row in db.execute("SELECT DISTINCT series FROM article_ids WHERE site = ?", [site])
+    }
+    names |= {name[len(NEWEST) :] for name in coverage.claims if name.startswith(NEWEST)}
+    for name in sorted(names):
+        if series := _series(db, site, name, coverage.claims.get(NEWEST + name, 0)):
+            coverage.series.append(series)
     return coverage
+
+
+def _series(db: Readable, site: str, name: str, claimed: int) -> Series | None:
+    where = "WHERE site = ? AND series = ?"
+    numbers = [
+        row[0]
+        for row in db.execute(
+            f"SELECT number FROM article_ids {where} ORDER BY number", [site, name]
+        )
+    ]
+    newest = max([*numbers[-1:], claimed])
+    row = db.execute(f"SELECT url FROM article_ids {where} LIMIT 1", [site, name]).fetchone()
+    template = row[0] if row else _claim_source(db, site, NEWEST + name)
+    if template is None or newest < 1:
+        return None
+    gone = db.execute(
+        f"SELECT number, coalesce(reason, '') FROM article_ids {where} AND state = 'gone'",
+        [site, name],
+    ).fetchall()
+    return Series(
+        name=name,
+        min_id=numbers[0] if numbers else newest,
+        max_id=newest,
+        archived=len(numbers) - len(gone),
+        gone=dict(gone),
+        holes=holes(numbers, newest),
+        template=template,
+    )
 
 
 def _claim_source(db: Readable, site: str, name: str) -> str | None:

@@ -89,9 +89,9 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             self.since = parse_since(since)
             self.max_articles = parse_count(max_articles, "max_articles")
             self.id_range = parse_backfill(backfill, ids)
-            self.backfill_init()
         except ValueError as error:
             raise ConfigError(str(error)) from None
+        self.backfill_init()
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
