@@ -212,3 +212,30 @@ def test_a_backfill_refuses_generic_sites_and_since(
     spider = NewsSpider(**arguments, backfill="ids")
     with pytest.raises(ConfigError, match=message):
         spider.configure(Settings({"ARCHIVE_DB_PATH": str(tmp_path / "news.db")}))
+
+
+def test_coverage_command_exit_status_and_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from archive.cli import main
+
+    path = tmp_path / "news.db"
+    db = open_db(path)
+    url = "https://example.com/2025/05/27/story"
+    save(db, capture(url, site="example"), article(url))
+    db.close()
+    assert main(["coverage", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert "example: 1 articles" in out and "no sequential article ids" in out and not err
+
+    db = open_db(path)
+    save(db, fetched(GB.format(3)), article(GB.format(3)))
+    db.close()
+    assert main(["coverage", str(path), "--site", "kbsm"]) == 1
+    out, err = capsys.readouterr()
+    assert "bo_table=news 3-3: 1 archived, 0 gone, 2 never tried" in out
+    assert "retry: scrapy crawl news -a site=kbsm -a backfill=ids -a ids=1-2" in out
+    assert err == "error: holes in 1 site(s): kbsm (2 ids never tried)\n"
+
+    assert main(["coverage", str(path), "--site", "nowhere"]) == 2
+    assert capsys.readouterr().err == f"error: no site 'nowhere' in {path}\n"
