@@ -1,4 +1,4 @@
-"""``python -m archive``: statistics, search, export, verification and WARC output.
+"""``python -m archive``: statistics, search, export, verification, WARC output and coverage.
 
 Every command reads the archive through a read-only connection (``open_db_readonly``): a
 wrong file given by mistake is refused, never created, migrated or switched to WAL. Misuse
@@ -26,6 +26,7 @@ from typing import IO, Any, TextIO
 import click
 from sqlite_utils import Database
 
+from archive import coverage
 from archive.files import ArchiveFileError, DamagedArchive, describe, is_archive_file
 from archive.grams import query_terms
 from archive.periods import UNTIL_END, date_prefix
@@ -390,6 +391,83 @@ def warc_command(
         with _output(out, db_path, "wb") as stream:
             count = write_warc(captures, stream)
     click.echo(f"wrote {count} records to {out}", err=True)
+
+
+#: Holes printed per series; the rest are counted (--json lists them all).
+_HOLES_SHOWN = 20
+
+
+@cli.command(name="coverage")
+@click.argument("db_path", metavar="DB")
+@_site_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object: every site, every hole.")
+def coverage_command(db_path: str, site: str | None, as_json: bool) -> None:
+    """What each site's archive holds of its article ids (NDSoft, GnuBoard): archived, gone
+    (with the site's reason), never tried (holes, as id ranges); the site's own total against
+    ours; the months with under a third of the median articles. Exit 1 when a site has holes.
+    """
+    with _archive(db_path) as db:
+        names = coverage.sites(db)
+        if site is not None:
+            if site not in names:
+                raise ArchiveError(f"no site {site!r} in {db_path}")
+            names = [site]
+        reports = [coverage.report(db, name) for name in names]
+    if as_json:
+        record = {
+            "complete": not any(r.hole_count for r in reports),
+            "sites": [r.to_dict() for r in reports],
+        }
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+    else:
+        for report in reports:
+            _print_coverage(report)
+    holed = [r for r in reports if r.hole_count]
+    if holed:
+        listed = ", ".join(f"{r.site} ({r.hole_count} ids never tried)" for r in holed)
+        raise ArchiveFailure(f"holes in {len(holed)} site(s): {listed}")
+
+
+def _print_coverage(report: coverage.SiteCoverage) -> None:
+    claimed = report.claims.get(coverage.LIST_TOTAL)
+    says = f"; the site says {claimed}" if claimed is not None else ""
+    click.echo(f"{report.site}: {report.articles} articles{says}")
+    if not report.series:
+        click.echo("  no sequential article ids (not NDSoft or GnuBoard): no holes known")
+    for series in report.series:
+        click.echo(
+            f"  {series.name} {series.min_id}-{series.max_id}: {series.archived} archived, "
+            f"{len(series.gone)} gone, {series.never_tried} never tried"
+        )
+        reasons: dict[str, list[int]] = {}
+        for number, reason in sorted(series.gone.items()):
+            reasons.setdefault(reason, []).append(number)
+        for reason, numbers in reasons.items():
+            click.echo(f"    gone ({reason}): {_ranges(numbers)}")
+        shown = series.holes[:_HOLES_SHOWN]
+        if shown:
+            ranges = ", ".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in shown)
+            more = len(series.holes) - len(shown)
+            click.echo(f"    holes: {ranges}" + (f" and {more} more ranges" if more else ""))
+            first, last = series.holes[0][0], series.holes[-1][1]
+            click.echo(
+                f"    retry: scrapy crawl news -a site={report.site} -a backfill=ids "
+                f"-a ids={first}-{last}"
+            )
+    if report.thin_months:
+        counts = ", ".join(f"{m} ({report.months.get(m, 0)})" for m in report.thin_months)
+        click.echo(f"  months with few articles: {counts}")
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``1-3, 7`` for [1, 2, 3, 7]."""
+    spans: list[list[int]] = []
+    for number in numbers:
+        if spans and spans[-1][1] == number - 1:
+            spans[-1][1] = number
+        else:
+            spans.append([number, number])
+    return ", ".join(f"{lo}-{hi}" if lo != hi else str(lo) for lo, hi in spans)
 
 
 def _quiet_stdout() -> None:

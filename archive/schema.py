@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database, Migrations
 
+from archive import coverage
 from archive.files import ArchiveFileError, check_file, check_schema, open_readonly
 
 __all__ = [
@@ -190,6 +191,49 @@ def _reading_room(db: Database) -> None:
         "ALTER TABLE captures ADD COLUMN fetched_date TEXT "
         "GENERATED ALWAYS AS (date(fetched_at, '+9 hours')) VIRTUAL"
     )
+
+
+@MIGRATIONS(name="0006_coverage")
+def _coverage(db: Database) -> None:
+    # Per site and id series (archive.ids): each id tried is archived or gone (with the
+    # site's reason); ids up to the newest are otherwise never tried (archive.coverage).
+    db.execute(
+        """
+        CREATE TABLE article_ids (
+            site TEXT NOT NULL,
+            series TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('archived', 'gone')),
+            reason TEXT,
+            url TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (site, series, number)
+        ) WITHOUT ROWID"""
+    )
+    # What a site says of itself: its list total, the newest id its feed or list showed.
+    db.execute(
+        """
+        CREATE TABLE site_claims (
+            site TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value INTEGER NOT NULL,
+            source TEXT,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (site, name)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE VIEW id_coverage AS
+        SELECT i.site, i.series, min(i.number) AS min_id,
+               max(max(i.number), coalesce(c.value, 0)) AS max_id,
+               sum(i.state = 'archived') AS archived, sum(i.state = 'gone') AS gone,
+               max(max(i.number), coalesce(c.value, 0)) - count(*) AS never_tried
+        FROM article_ids i
+        LEFT JOIN site_claims c ON c.site = i.site AND c.name = 'newest_id:' || i.series
+        GROUP BY i.site, i.series"""
+    )
+    coverage.rebuild(db)  # the captures archived before
 
 
 def open_db(path: str | Path) -> Database:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from archive import coverage
 from archive.blobs import Blob, compress_blob, decompress
 from archive.search import IndexChanges
 
@@ -172,7 +173,9 @@ def save(
         _ensure_site(db, site)
         capture_id = _insert_capture(db, capture, site)
         fetched_at = _utc(capture.fetched_at)
-        return _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
+        result = _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
+        _cover(db, site, capture.url, capture.status, article, result)
+        return result
 
 
 def save_extraction(
@@ -187,14 +190,38 @@ def save_extraction(
     Semantics are those of :func:`save`, with the capture's fetch time; revisions it makes
     are marked ``origin='reextract'``. Raises LookupError for an unknown capture.
     """
-    row = db.execute("SELECT fetched_at, site FROM captures WHERE id = ?", [capture_id]).fetchone()
+    row = db.execute(
+        "SELECT fetched_at, site, url, status FROM captures WHERE id = ?", [capture_id]
+    ).fetchone()
     if row is None:
         raise LookupError(f"no capture with id {capture_id}")
-    fetched_at, capture_site = row
+    fetched_at, capture_site, url, http_status = row
     site = capture_site or article.get("site")
     with _transaction(db, index) as changes:
         _ensure_site(db, site)
-        return _apply(db, capture_id, fetched_at, site, article, "reextract", changes)
+        result = _apply(db, capture_id, fetched_at, site, article, "reextract", changes)
+        _cover(db, site, url, http_status, article, result)
+        return result
+
+
+def _cover(
+    db: Database,
+    site: str | None,
+    url: str,
+    http_status: int,
+    article: Mapping[str, Any],
+    result: SaveResult,
+) -> None:
+    """Keep the site's id coverage (archive.coverage) in the save's transaction."""
+    coverage.record(
+        db,
+        site=site,
+        url=url,
+        article_url=str(article.get("canonical_url") or article.get("url") or url),
+        http_status=http_status,
+        status=str(article.get("status") or "empty"),
+        archived=result is not SaveResult.FAILED,
+    )
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet.task import LoopingCall
 
 import archive
+from archive import coverage
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
 from newscrawl.outcomes import failure_counts, judge
@@ -227,6 +228,9 @@ class ArchivePipeline:
             self._flusher.stop()
         if self.group is not None:
             self.group.commit()
+        # What the sites said of themselves (a backfill's list totals and newest ids).
+        for (site, name), (value, source) in getattr(spider, "claims", {}).items():
+            coverage.claim(self.db, site=site, name=name, value=value, source=source)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         summary = site_summary(stats, list(self._sites()))
         for name, counts in summary.items():

@@ -101,6 +101,7 @@ class NotArticleShapes:
     def process_request(self, request: Request) -> None:
         site = request.meta.get("site")
         if "source" not in request.meta or site is None:
-            return  # not an article request (home, robots, feed, sitemap, list)
+            return  # not an article request (home, robots, feed, sitemap, list), or an id of
+            # a backfill: one of its ids that was no article says nothing of the next one
         if self.memory.refuses(site, request.url):
             raise NotArticleShape(f"URL shape {url_shape(request.url)} gave no article")

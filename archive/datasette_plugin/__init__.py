@@ -9,6 +9,8 @@ For every database that holds the archive's tables, whatever the file is called:
 - the row page of an article is an article page (headline, byline, KST times, the body in
   paragraphs, revisions and captures), a diff page shows what changed between versions,
   and a capture can be viewed as fetched, in a sandbox;
+- a site's coverage page (``/DB/sites/NAME/coverage``, all sites at ``/DB/sites/-/coverage``):
+  articles per month as a chart, gone ids with their reasons, holes with retry commands;
 - cells read as text: reporters as names, times in KST, run stats as counters.
 
 Search: datasette turns ``?_search=`` into ``MATCH escape_fts(:search)``, which quotes each
@@ -28,7 +30,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from archive.datasette_plugin import cells, views
+from archive.datasette_plugin import cells, coverage_page, views
 from archive.datasette_plugin.links import CAPTURE_ROUTE, DIFF_ROUTE, ArchiveUrls
 from archive.datasette_plugin.metadata import ALL_COLUMNS, archive_metadata
 from archive.datasette_plugin.metadata import archive_databases as _archives
@@ -110,4 +112,6 @@ def register_routes() -> list[tuple[str, Any]]:
         (views.ARTICLES_CSS_ROUTE, views.articles_css),
         (DIFF_ROUTE, views.diff_page),
         (CAPTURE_ROUTE, views.capture_page),
+        (coverage_page.COVERAGE_ROUTE, coverage_page.coverage_page),
+        (coverage_page.COVERAGE_INDEX_ROUTE, coverage_page.coverage_index),
     ]

@@ -1,5 +1,6 @@
 """The one generic spider: ``scrapy crawl news -a site=NAME[,NAME...]``, ``-a region=경북``,
-``-a url=HOME_URL``; options ``-a since=YYYY-MM-DD`` and ``-a max_articles=N``.
+``-a url=HOME_URL``; options ``-a since=YYYY-MM-DD`` and ``-a max_articles=N``; an id-range
+backfill with ``-a backfill=ids [-a ids=FROM-TO]`` (``spiders/backfill.py``).
 
 Per site: the home page first (it tells the CMS family and announces feeds), then robots.txt
 (its ``Sitemap:`` lines), feeds, sitemaps and list pages, each yielding article requests that
@@ -29,6 +30,7 @@ from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
+from newscrawl.spiders.backfill import SEQUENTIAL, IdBackfill
 from newscrawl.spiders.failures import FailureAccounting
 from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
@@ -36,6 +38,7 @@ from newscrawl.spiders.policy import (
     Decision,
     FetchPolicy,
     check_arguments,
+    parse_backfill,
     parse_count,
     parse_since,
     parse_url,
@@ -56,10 +59,11 @@ _CAUSES = {
 }
 
 
-class NewsSpider(FailureAccounting, Spider):
+class NewsSpider(IdBackfill, FailureAccounting, Spider):
     """Crawl Korean regional newspapers from the site registry (or any home URL)."""
 
     name = "news"
+    kept_statuses = KEPT_ERROR_STATUSES
 
     def __init__(
         self,
@@ -68,6 +72,8 @@ class NewsSpider(FailureAccounting, Spider):
         url: str | None = None,
         since: str | None = None,
         max_articles: str | None = None,
+        backfill: str | None = None,
+        ids: str | None = None,
         **kwargs: Any,
     ) -> None:
         check_arguments(kwargs)
@@ -82,8 +88,10 @@ class NewsSpider(FailureAccounting, Spider):
         try:
             self.since = parse_since(since)
             self.max_articles = parse_count(max_articles, "max_articles")
+            self.id_range = parse_backfill(backfill, ids)
         except ValueError as error:
             raise ConfigError(str(error)) from None
+        self.backfill_init()
         self.sites: dict[str, Site] = {}
         self.cutoffs: dict[str, date | None] = {}  # per site: older sitemaps are not re-read
         # Sites whose last run stopped early: lists are read past pages with nothing new.
@@ -126,11 +134,23 @@ class NewsSpider(FailureAccounting, Spider):
         if not chosen:
             raise ConfigError(f"no site in the registry has region {self.region}")
         self.sites = {s.name: s for s in chosen}
+        if self.id_range is not None:
+            self._check_backfill()
         self.revisit = timedelta(days=settings.getfloat("NEWSCRAWL_REVISIT_DAYS", 2))
         self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
         self.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
         self.db_path = settings.get("ARCHIVE_DB_PATH")
         self.verdict: Verdict | None = None
+
+    def _check_backfill(self) -> None:
+        if self.since:
+            raise ConfigError("-a since does not apply to -a backfill=ids (give -a ids=FROM-TO)")
+        others = [s.name for s in self.sites.values() if s.cms not in SEQUENTIAL]
+        if others:
+            raise ConfigError(
+                f"-a backfill=ids needs sequential article ids (NDSoft or GnuBoard); "
+                f"{', '.join(others)} is not such a site"
+            )
 
     # --- start ---------------------------------------------------------------------------------
     def _load_archive(self) -> None:
@@ -164,6 +184,10 @@ class NewsSpider(FailureAccounting, Spider):
 
     async def start(self) -> AsyncIterator[Request]:
         self._load_archive()
+        if self.id_range is not None:
+            for request in self.backfill_start():
+                yield request
+            return
         for site in self.sites.values():
             yield self._request(site, site.home_url, "home", errback=self.home_failed)
 
@@ -284,6 +308,7 @@ class NewsSpider(FailureAccounting, Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
         links = discovery.parse_feed(response.body, response.url)
+        self.note_claims(site, response, [link.url for link in links])
         yield from self._articles(site, links, "feed", trusted=True)
         yield from self._answered(site, response)
 
@@ -307,6 +332,8 @@ class NewsSpider(FailureAccounting, Spider):
         new = sum(self.policy.is_new(link.url) for link in articles)
         yield from self._articles(site, articles, "list")
         page = discovery.list_page_number(response.url)
+        if page == 1:
+            self.note_claims(site, response, links_found)
         go_on = bool(articles) and page < self.max_list_pages and not self.policy.budget_spent
         if self.since:  # a backfill pages on through archived pages until it passes the date
             dates = [d for d in discovery.page_dates(response.text) if d.year >= 1995]

@@ -21,7 +21,7 @@ from newscrawl.config import ConfigError
 from newscrawl.urls import canonical_url
 
 # The ``-a`` arguments; names starting with "_" are Scrapyd's (``_job``) and pass unchecked.
-ARGUMENTS = ("site", "region", "url", "since", "max_articles")
+ARGUMENTS = ("site", "region", "url", "since", "max_articles", "backfill", "ids")
 
 
 def check_arguments(kwargs: Mapping[str, object]) -> None:
@@ -51,6 +51,29 @@ def parse_count(value: str | None, name: str) -> int | None:
     if not str(value).isdigit() or int(value) < 1:
         raise ValueError(f"-a {name}={value!r}: expected a positive whole number")
     return int(value)
+
+
+BACKFILL_MODES = ("ids",)
+
+
+def parse_backfill(mode: str | None, ids: str | None) -> tuple[int, int] | None:
+    """The ``-a backfill=ids [-a ids=FROM-TO]`` options: the id range asked for (FROM <= TO),
+    ``(1, 0)`` for the default range; None when no backfill is asked."""
+    if mode is None:
+        if ids is not None:
+            raise ValueError(f"-a ids={ids!r} needs -a backfill=ids")
+        return None
+    if mode not in BACKFILL_MODES:
+        raise ValueError(f"-a backfill={mode!r}: expected {' or '.join(BACKFILL_MODES)}")
+    if ids is None:
+        return (1, 0)
+    low, dash, high = ids.partition("-")
+    if not (dash and low.strip().isdigit() and high.strip().isdigit()):
+        raise ValueError(f"-a ids={ids!r}: expected FROM-TO, two whole numbers such as 1-5000")
+    first, last = int(low), int(high)
+    if not 1 <= first <= last:
+        raise ValueError(f"-a ids={ids!r}: expected 1 <= FROM <= TO")
+    return (first, last)
 
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
