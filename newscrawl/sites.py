@@ -128,6 +128,7 @@ def _site(entry: Any, index: int) -> Site:
     parts = urlsplit(home) if isinstance(home, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise RegistryError(f"{where}: home_url {home!r} is not an absolute http(s) URL")
+    assert isinstance(home, str)  # parts is None otherwise
     cms = entry.get("cms")
     if cms not in CMS_FAMILIES:
         raise RegistryError(f"{where}: cms {cms!r} is not one of {', '.join(sorted(CMS_FAMILIES))}")

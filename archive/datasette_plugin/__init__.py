@@ -24,6 +24,7 @@ installs it. Written for datasette 0.65 (``get_metadata`` is the 0.65 hook).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from datasette import hookimpl
@@ -59,7 +60,9 @@ def get_metadata(datasette: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette):
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
     if database not in _archives(datasette):
         return None
     return cells.render(
@@ -70,7 +73,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 @hookimpl
 def extra_css_urls(
     view_name: str, database: str | None, table: str | None, request: Any, datasette: Any
-):
+) -> list[str]:
     if database is None or database not in _archives(datasette):
         return []
     css = [views.CSS_URL]
@@ -84,7 +87,7 @@ def extra_css_urls(
 @hookimpl
 def extra_template_vars(
     view_name: str, database: str | None, table: str | None, request: Any, datasette: Any
-):
+) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def template_vars() -> dict[str, Any]:
         found: dict[str, Any] = {"newscrawl_article": None, "newscrawl_search": None}
         if database is None or database not in _archives(datasette) or table != "articles":

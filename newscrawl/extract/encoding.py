@@ -82,8 +82,8 @@ def decode_html(data: bytes, *, declared: str | None = None) -> Decoded:
     """
     bom = read_bom(data)
     if bom[0]:
-        codec = normalize_encoding(bom[0]) or "utf-8"
-        return Decoded(data[len(bom[1]) :].decode(codec, "replace"), codec)
+        bom_codec = normalize_encoding(bom[0]) or "utf-8"
+        return Decoded(data[len(bom[1]) :].decode(bom_codec, "replace"), bom_codec)
     messages: list[str] = []
     http, meta = _declarations(data, declared)
     has_non_ascii = not data.isascii()

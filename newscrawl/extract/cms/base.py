@@ -66,7 +66,7 @@ def skip_element(el: Element) -> bool:
     if (classes or id_) and _skipped_names(classes, id_):
         return True
     style = el.get("style")
-    return bool(style) and "display:none" in style.replace(" ", "").lower()
+    return style is not None and "display:none" in style.replace(" ", "").lower()
 
 
 # A site's template repeats the same few hundred class and id values on every page.
