@@ -13,9 +13,10 @@ For every database that holds the archive's tables, whatever the file is called:
 
 Search: datasette turns ``?_search=`` into ``MATCH escape_fts(:search)``, which quotes each
 word: ``"경주시"`` is one token, never found in an index of bigrams. In an archive
-database this plugin replaces ``escape_fts`` with :func:`archive.grams.fts_query`, the
-expression the ``search`` command and canned query use: ``"경주 주시"``, which finds 경주시
-inside 경주시는. Other databases keep datasette's own.
+database this plugin replaces ``escape_fts`` with :func:`archive.queries.search_expression`,
+the expression the ``search`` command uses: ``"경주 주시"``, which finds 경주시 inside
+경주시는; it also registers that function for the canned ``search`` query, which calls it
+instead of copying its rules in SQL. Other databases keep datasette's own.
 
 Registered as a ``datasette`` entry point in pyproject.toml, so installing newscrawl
 installs it. Written for datasette 0.65 (``get_metadata`` is the 0.65 hook).
@@ -33,13 +34,8 @@ from archive.datasette_plugin import cells, views
 from archive.datasette_plugin.links import CAPTURE_ROUTE, DIFF_ROUTE, ArchiveUrls
 from archive.datasette_plugin.metadata import ALL_COLUMNS, archive_metadata
 from archive.datasette_plugin.metadata import archive_databases as _archives
-from archive.grams import fts_query
+from archive.queries import register_functions, search_expression
 from archive.schema import SEARCH_TABLE
-
-
-def escape_fts(query: str | None) -> str:
-    # '""' matches nothing: a query without letters or digits finds no article.
-    return fts_query(query or "") or '""'
 
 
 @hookimpl(trylast=True)  # after datasette's own prepare_connection defines escape_fts
@@ -51,7 +47,9 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     except sqlite3.DatabaseError:
         return  # not a database datasette can read either; it reports that itself
     if found:
-        conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
+        # The search box and the canned search query call the command line's own rules.
+        register_functions(conn)
+        conn.create_function("escape_fts", 1, search_expression, deterministic=True)
 
 
 @hookimpl
