@@ -25,23 +25,15 @@ from pathlib import Path
 import pytest
 
 from archive.blobs import decompress
+from tests.crawl_run import Crawl
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import GnuboardSite, NdsoftSite
+from tests.shared import REPO
 
 pytestmark = pytest.mark.e2e
 if reason := corpus_missing():
     pytest.skip(reason, allow_module_level=True)
-
-REPO = Path(__file__).resolve().parents[1]
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "ROBOTSTXT_OBEY": "True",
-    "NEWSCRAWL_RETRY_BACKOFF_BASE": "0.1",
-    "NEWSCRAWL_EXTRACT_WORKERS": "0",
-    "LOG_LEVEL": "INFO",
-}
 
 
 @dataclass
@@ -66,14 +58,8 @@ class Mock:
         return proc
 
     def command(self, *args: str, **settings: str) -> list[str]:
-        merged = {
-            **FAST,
-            "NEWSCRAWL_SITES_FILE": str(self.registry),
-            "ARCHIVE_DB_PATH": str(self.db),
-            **settings,
-        }
-        sets = [a for k, v in merged.items() for a in ("-s", f"{k}={v}")]
-        return [sys.executable, "-m", "scrapy", "crawl", "news", *args, *sets]
+        # The registry and the archive are where tests.crawl_run.Crawl puts them in tmp.
+        return Crawl(self.tmp).command(*args, **{"ROBOTSTXT_OBEY": "True", **settings})
 
     def rows(self, sql: str, *params: object, db: Path | None = None) -> list[tuple]:
         with sqlite3.connect(db or self.db) as conn:
@@ -111,11 +97,11 @@ def _mock_sites(tmp: Path) -> Iterator[Mock]:
     nd, gb = NdsoftSite(), GnuboardSite()
     with serving(nd) as nd_server, serving(gb) as gb_server:
         nd.base, gb.base = nd_server.base_url.rstrip("/"), gb_server.base_url.rstrip("/")
-        registry = tmp / "sites.toml"
+        registry = Crawl(tmp).registry
         registry.write_text(
             REGISTRY.format(nd=nd_server.base_url, gb=gb_server.base_url), encoding="utf-8"
         )
-        yield Mock(nd, gb, nd_server, gb_server, registry, tmp / "news.db", tmp)
+        yield Mock(nd, gb, nd_server, gb_server, registry, Crawl(tmp).db, tmp)
 
 
 @pytest.fixture
