@@ -278,7 +278,7 @@ def _export_filter(site: str | None, since: str | None, until: str | None) -> tu
     return (f"WHERE {' AND '.join(where)}" if where else ""), params
 
 
-def _write_export(db: Database, fmt: str, clause: str, params: list[str], out: TextIO) -> int:
+def _write_export(db: Database, fmt: str, clause: str, params: list[str], out: IO[str]) -> int:
     total = db.execute(f"SELECT count(*) FROM articles {clause}", params).fetchone()[0]
     sql = f"SELECT {', '.join(EXPORT_COLUMNS)} FROM articles {clause} ORDER BY published_at, id"
     rows = progress(db.query(sql, params), total=total, desc="export", unit="article")

@@ -26,8 +26,8 @@ a save; the trigram tokenizer: 1.5 times, and still blind to two syllables), thi
 the cheapest to keep in sync on every save.
 
 In datasette, ``?_search=`` goes through :func:`fts_query` too (the plugin in
-:mod:`archive.datasette_plugin`), and the canned query ``search`` in metadata.yml builds the
-same expression in SQL.
+:mod:`archive.datasette_plugin`), and the canned query ``search`` in metadata.yml calls it as
+the SQL function ``search_expression`` (:func:`archive.queries.register_functions`).
 """
 
 from __future__ import annotations

@@ -3,65 +3,55 @@ canned queries in metadata.yml (a test keeps the two identical)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
 
-__all__ = ["CANNED", "SEARCH_SQL", "STATS", "run"]
+from archive.grams import fts_query
+from archive.search import search_terms
 
-# The search expression of archive.grams.fts_query(), built in SQL so that datasette (which
-# cannot call Python) searches exactly as the command line does:
-#   1. every character that is not a letter or digit of the scripts below becomes a space
-#      (ASCII, Latin-1 letters, Hangul syllables and jamo, CJK ideographs);
-#   2. the words: one character -> "X"*, more -> the phrase of their bigrams "ab bc";
-#   3. the words AND together; no word at all -> '""', which matches nothing.
-_FTS_EXPRESSION_CTE = """
-WITH RECURSIVE
-  query(q) AS (SELECT lower(coalesce(:q, ''))),
-  chars(i, out) AS (
-    SELECT 1, ''
-    UNION ALL
-    SELECT i + 1, out || CASE
-        WHEN unicode(substr(q, i, 1)) BETWEEN 48 AND 57
-          OR unicode(substr(q, i, 1)) BETWEEN 97 AND 122
-          OR unicode(substr(q, i, 1)) BETWEEN 192 AND 591
-             AND unicode(substr(q, i, 1)) NOT IN (215, 247)
-          OR unicode(substr(q, i, 1)) BETWEEN 4352 AND 4607
-          OR unicode(substr(q, i, 1)) BETWEEN 12593 AND 12686
-          OR unicode(substr(q, i, 1)) BETWEEN 13312 AND 40959
-          OR unicode(substr(q, i, 1)) BETWEEN 44032 AND 55203
-          OR unicode(substr(q, i, 1)) BETWEEN 63744 AND 64255
-        THEN substr(q, i, 1) ELSE ' ' END
-    FROM chars, query WHERE i <= length(q)
-  ),
-  cleaned(s) AS (SELECT out || ' ' FROM chars ORDER BY i DESC LIMIT 1),
-  words(word, rest) AS (
-    SELECT '', s FROM cleaned
-    UNION ALL
-    SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1)
-    FROM words WHERE rest <> ''
-  ),
-  grams(word, i, phrase) AS (
-    SELECT word, 1, '' FROM words WHERE word <> ''
-    UNION ALL
-    SELECT word, i + 1, phrase || ' ' || substr(word, i, 2) FROM grams
-    WHERE i < length(word)
-  ),
-  terms(expr) AS (
-    SELECT CASE WHEN length(word) = 1 THEN '"' || word || '"*'
-                ELSE '"' || ltrim(phrase) || '"' END
-    FROM grams WHERE i = length(word)
-  ),
-  fts(expr) AS (SELECT coalesce(group_concat(expr, ' AND '), '""') FROM terms),
-  first_word(w) AS (SELECT word FROM words WHERE word <> '' LIMIT 1)"""
+__all__ = [
+    "CANNED",
+    "SEARCH_SQL",
+    "STATS",
+    "register_functions",
+    "run",
+    "search_expression",
+    "search_first_term",
+]
 
-#: The FTS5 expression alone (for tests: it must equal archive.grams.fts_query()).
-FTS_EXPRESSION_SQL = _FTS_EXPRESSION_CTE + "\nSELECT expr FROM fts"
+
+def search_expression(query: str | None) -> str:
+    """The FTS5 expression :func:`archive.search.search` matches for ``query`` (its distinct,
+    capped terms through :func:`archive.grams.fts_query`); ``'""'``, which matches nothing,
+    when the query has no word. SQL calls it as ``search_expression(:q)``."""
+    return fts_query(" ".join(search_terms(query or ""))) or '""'
+
+
+def search_first_term(query: str | None) -> str | None:
+    """The first term :func:`archive.search.search` looks for, or None: the snippet's mark."""
+    terms = search_terms(query or "")
+    return terms[0] if terms else None
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Make the search rules callable from SQL on ``conn``, so that the canned ``search``
+    query (and datasette's search box, through the plugin) searches exactly as the command
+    line does: one definition, in Python, instead of a copy in SQL that drifts."""
+    conn.create_function("search_expression", 1, search_expression, deterministic=True)
+    conn.create_function("search_first_term", 1, search_first_term, deterministic=True)
+
+
+_SEARCH_CTE = """
+WITH
+  fts(expr) AS (SELECT search_expression(:q)),
+  first_word(w) AS (SELECT search_first_term(:q))"""
 
 #: Ranked search with a snippet around the first word, marked 【like this】; past 10,000
 #: matches only the newest 10,000 are ranked (archive.search.RANK_WINDOW, tested equal).
 SEARCH_SQL = (
-    _FTS_EXPRESSION_CTE
+    _SEARCH_CTE
     + """
 SELECT a.id, a.published_at, a.site, a.title,
   CASE WHEN instr(lower(a.body), (SELECT w FROM first_word)) > 0
@@ -141,5 +131,6 @@ STATS: dict[str, str] = {
 
 
 def run(db: Database, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Rows of a read query as dicts."""
+    """Rows of a read query as dicts (the search functions registered first)."""
+    register_functions(db.conn)
     return list(db.query(sql, params or {}))

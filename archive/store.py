@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,7 +148,7 @@ def _insert_capture(db: Database, capture: Capture, site: str | None) -> int:
             len(capture.body),
         ],
     )
-    return int(cursor.lastrowid)
+    return _inserted_id(cursor)
 
 
 def save(
@@ -273,7 +274,7 @@ def _apply(
         return SaveResult.NEW
 
     _mark_capture(db, capture_id, status, messages, url, declared, article_id)
-    _, current_hash, old_title, old_body, revision_count, version_fetched_at = current
+    article_id, current_hash, old_title, old_body, revision_count, version_fetched_at = current
     is_newer = fetched_at >= version_fetched_at
     _touch(db, article_id, fetched_at)
     if digest == current_hash:
@@ -367,7 +368,7 @@ def _insert_article(
         f"VALUES ({', '.join('?' for _ in columns)}, ?)",
         [*values, capture_id],
     )
-    return int(cursor.lastrowid)
+    return _inserted_id(cursor)
 
 
 def _touch(db: Database, article_id: int, seen: str) -> None:
@@ -484,6 +485,13 @@ def captured_urls(db: Database, *, site: str, below_status: int = 500) -> set[st
     return {url for row in rows for url in row}
 
 
+def _inserted_id(cursor: sqlite3.Cursor) -> int:
+    # An INSERT into a rowid table always sets it; None would mean the statement was not one.
+    if cursor.lastrowid is None:
+        raise RuntimeError("the statement inserted no row")
+    return cursor.lastrowid
+
+
 def start_run(db: Database, spider: str, sites: list[str]) -> int:
     """Record the start of a crawl; returns the run id for :func:`finish_run`."""
     with db.atomic():
@@ -491,7 +499,7 @@ def start_run(db: Database, spider: str, sites: list[str]) -> int:
             "INSERT INTO crawl_runs(spider, sites, started_at) VALUES (?, ?, ?)",
             [spider, _json(list(sites)), _now()],
         )
-    return int(cursor.lastrowid)
+    return _inserted_id(cursor)
 
 
 def finish_run(

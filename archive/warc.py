@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from sqlite_utils import Database
 from warcio.statusandheaders import StatusAndHeaders
@@ -60,7 +60,7 @@ def capture_ids(
     return [row[0] for row in db.execute(sql, params)]
 
 
-def write_warc(captures: Iterable[tuple[int, Capture]], out: str | Path | BinaryIO) -> int:
+def write_warc(captures: Iterable[tuple[int, Capture]], out: str | Path | IO[bytes]) -> int:
     """Write ``captures`` as gzipped WARC/1.0 response records; returns how many.
 
     Each record's target URI is the final URL (after redirects) and its date the fetch

@@ -123,7 +123,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             request.meta["dont_retry"] = True
             raise CannotResolveHostError(f"DNS lookup failed: {host} did not resolve before")
 
-    async def process_response(self, request: Request, response: Response) -> Request | Response:
+    # Scrapy 2.14+ calls middlewares without the spider argument and awaits coroutines; the
+    # base classes still declare the older synchronous signature, hence the ignores.
+    async def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         retry = self._retry_request(request, response_status_message(response.status))
@@ -133,7 +137,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         asked = header.decode("latin-1") if header else None
         return self._later(retry, self.delay_for(retry.meta["retry_times"], asked))
 
-    async def process_exception(
+    async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception
     ) -> Request | Response | None:
         if request.meta.get("dont_retry", False) or not isinstance(
@@ -206,7 +210,9 @@ class CheckedHttpCompressionMiddleware(HttpCompressionMiddleware):
     news site sends, would be flagged too; the flag is a warning, the page is kept.)
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(  # type: ignore[override]  # Scrapy 2.14+: no spider argument
+        self, request: Request, response: Response
+    ) -> Request | Response:
         encodings = response.headers.getlist("Content-Encoding")
         gzipped = request.method != "HEAD" and [e.strip().lower() for e in encodings] in (
             [b"gzip"],
@@ -233,7 +239,9 @@ class QuickMetaRefreshMiddleware(MetaRefreshMiddleware):
     ``<meta http-equiv="refresh">``; a byte search for "refresh" first skips nearly all.
     """
 
-    def process_response(self, request: Request, response: Response) -> Request | Response:
+    def process_response(  # type: ignore[override]  # Scrapy 2.14+: no spider argument
+        self, request: Request, response: Response
+    ) -> Request | Response:
         body = response.body
         if (
             isinstance(response, HtmlResponse)

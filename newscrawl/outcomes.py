@@ -71,7 +71,7 @@ def truncation(response: Response) -> str | None:
     return "; ".join(found) or None
 
 
-def failure_reason(error: BaseException) -> str:
+def failure_reason(error: BaseException | None) -> str:
     """The reason a request was given up, as a short stat-friendly word."""
     if isinstance(error, HttpError):
         return f"http_{error.response.status}"

@@ -10,7 +10,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -59,7 +59,6 @@ class Site:
     list_pages: tuple[str, ...] = ()
     article_pattern: str | None = None
     aliases: tuple[str, ...] = ()  # other hosts of the same paper (another domain, a CDN)
-    detected: bool = field(default=False, compare=False)  # cms came from the home page
 
     @property
     def host(self) -> str:
@@ -80,7 +79,7 @@ class Site:
 
     def with_cms(self, cms: str) -> Site:
         """The same site served by another CMS family (after detection on the home page)."""
-        return replace(self, cms=cms, detected=True)
+        return replace(self, cms=cms)
 
 
 def _urls(entry: Mapping[str, Any], key: str, home: str, where: str) -> tuple[str, ...]:
@@ -128,6 +127,7 @@ def _site(entry: Any, index: int) -> Site:
     parts = urlsplit(home) if isinstance(home, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise RegistryError(f"{where}: home_url {home!r} is not an absolute http(s) URL")
+    assert isinstance(home, str)  # parts is None otherwise
     cms = entry.get("cms")
     if cms not in CMS_FAMILIES:
         raise RegistryError(f"{where}: cms {cms!r} is not one of {', '.join(sorted(CMS_FAMILIES))}")

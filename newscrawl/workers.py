@@ -72,7 +72,7 @@ def _settle(future: asyncio.Future[R], outcome: Outcome[R] | BaseException) -> N
     elif outcome[1] is not None:
         future.set_exception(outcome[1])
     else:
-        future.set_result(outcome[0])  # type: ignore[arg-type]
+        future.set_result(outcome[0])
 
 
 def _cancel(calls: list[Call[T, R]]) -> None:
@@ -192,6 +192,7 @@ class WorkerPool(Generic[T, R]):
                 if future.done() or self._closed:
                     continue
                 pool = self._lone_pool()
+                outcome: Outcome[R] | BaseException
                 try:
                     (outcome,) = await self._submit(pool, [item])
                 except BrokenProcessPool as error:

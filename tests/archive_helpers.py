@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from archive import Capture
+from tests.shared import labels, require_shared
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 T0 = datetime(2025, 5, 27, 1, 0, tzinfo=UTC)
 
 
 def corpus_labels() -> list[dict[str, Any]]:
     """The hand-checked records of ../shared/corpus (real Korean article text)."""
-    labels = CORPUS / "labels-dev.jsonl"
-    if not labels.exists():
-        pytest.skip(f"../shared/corpus not present: {labels} is missing")
-    return [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    require_shared()
+    return labels()
 
 
 def capture(

@@ -20,10 +20,20 @@ SCORER = SHARED / "eval" / "score.py"
 SEED = CORPUS / "seed"
 
 
-def require_shared() -> None:
-    """Skip the calling test when ../shared is not beside the checkout (CI always has it)."""
-    if not LABELS.is_file():
-        pytest.skip(f"../shared/corpus not present at {SHARED}: corpus tests need it")
+def missing(*paths: Path) -> str | None:
+    """Why a test cannot read these files of ../shared here, or None when it can: the one
+    place that finds ../shared, for tests, the mock sites and the benches."""
+    for path in paths:
+        if not path.exists():
+            return f"../shared/corpus not present: {path} is missing"
+    return None
+
+
+def require_shared(*paths: Path) -> None:
+    """Skip the calling test when ../shared (or one of ``paths``) is not beside the checkout
+    (CI always has it)."""
+    if reason := missing(LABELS, *paths):
+        pytest.skip(reason)
 
 
 @cache

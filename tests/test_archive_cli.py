@@ -18,8 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import open_db, save
 from archive.cli import main
 from tests.archive_helpers import article, capture
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.shared import REPO
 
 
 @pytest.fixture

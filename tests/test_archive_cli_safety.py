@@ -22,9 +22,9 @@ import zstandard
 
 from archive import open_db, save
 from tests.archive_helpers import article, capture
+from tests.shared import REPO
 from tests.test_archive_files import fingerprint, journal_mode, make_unrelated
 
-REPO = Path(__file__).resolve().parents[1]
 COMMANDS = [
     ["stats", "{db}"],
     ["search", "{db}", "경주"],

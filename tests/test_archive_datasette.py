@@ -10,7 +10,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 import yaml
@@ -18,8 +17,8 @@ import yaml
 from archive import open_db, save
 from archive.queries import CANNED
 from tests.archive_helpers import article, capture, corpus_labels, label_article
+from tests.shared import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 METADATA = REPO / "archive" / "metadata.yml"
 
 

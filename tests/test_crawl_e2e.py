@@ -17,6 +17,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,23 +25,15 @@ from pathlib import Path
 import pytest
 
 from archive.blobs import decompress
+from tests.crawl_run import Crawl
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import GnuboardSite, NdsoftSite
+from tests.shared import REPO
 
 pytestmark = pytest.mark.e2e
 if reason := corpus_missing():
     pytest.skip(reason, allow_module_level=True)
-
-REPO = Path(__file__).resolve().parents[1]
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "ROBOTSTXT_OBEY": "True",
-    "NEWSCRAWL_RETRY_BACKOFF_BASE": "0.1",
-    "NEWSCRAWL_EXTRACT_WORKERS": "0",
-    "LOG_LEVEL": "INFO",
-}
 
 
 @dataclass
@@ -65,17 +58,11 @@ class Mock:
         return proc
 
     def command(self, *args: str, **settings: str) -> list[str]:
-        merged = {
-            **FAST,
-            "NEWSCRAWL_SITES_FILE": str(self.registry),
-            "ARCHIVE_DB_PATH": str(self.db),
-            **settings,
-        }
-        sets = [a for k, v in merged.items() for a in ("-s", f"{k}={v}")]
-        return [sys.executable, "-m", "scrapy", "crawl", "news", *args, *sets]
+        # The registry and the archive are where tests.crawl_run.Crawl puts them in tmp.
+        return Crawl(self.tmp).command(*args, **{"ROBOTSTXT_OBEY": "True", **settings})
 
-    def rows(self, sql: str, *params: object) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
+    def rows(self, sql: str, *params: object, db: Path | None = None) -> list[tuple]:
+        with sqlite3.connect(db or self.db) as conn:
             return conn.execute(sql, params).fetchall()
 
     def article_requests(self) -> Counter[str]:
@@ -105,16 +92,43 @@ region = "경북"
 """
 
 
-@pytest.fixture
-def mock(tmp_path: Path) -> Iterator[Mock]:
+@contextmanager
+def _mock_sites(tmp: Path) -> Iterator[Mock]:
     nd, gb = NdsoftSite(), GnuboardSite()
     with serving(nd) as nd_server, serving(gb) as gb_server:
         nd.base, gb.base = nd_server.base_url.rstrip("/"), gb_server.base_url.rstrip("/")
-        registry = tmp_path / "sites.toml"
+        registry = Crawl(tmp).registry
         registry.write_text(
             REGISTRY.format(nd=nd_server.base_url, gb=gb_server.base_url), encoding="utf-8"
         )
-        yield Mock(nd, gb, nd_server, gb_server, registry, tmp_path / "news.db", tmp_path)
+        yield Mock(nd, gb, nd_server, gb_server, registry, Crawl(tmp).db, tmp)
+
+
+@pytest.fixture
+def mock(tmp_path: Path) -> Iterator[Mock]:
+    with _mock_sites(tmp_path) as sites:
+        yield sites
+
+
+@dataclass
+class FirstRun:
+    """One first crawl of both sites, shared by the tests that each check one of its
+    outcomes (so one broken concern is one red test, for the price of one crawl)."""
+
+    mock: Mock
+    proc: subprocess.CompletedProcess[str]
+    nd_log: list[str]  # the servers' request logs right after the crawl
+    gb_log: list[str]
+
+    def article_requests(self) -> Counter[str]:
+        return Counter(p for p in self.nd_log + self.gb_log if "articleView" in p or "wr_id=" in p)
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
+    with _mock_sites(tmp_path_factory.mktemp("first-run")) as mock:
+        proc = mock.crawl(*BOTH)
+        yield FirstRun(mock, proc, list(mock.nd_server.log), list(mock.gb_server.log))
 
 
 BOTH = ("-a", "site=mock-nd,mock-gb")
@@ -129,34 +143,56 @@ def summary(proc: subprocess.CompletedProcess[str], site: str) -> dict[str, int]
     return {k: int(v) for k, v in (part.split(" ") for part in line.group(1).split(", "))}
 
 
-def archived_ids(mock: Mock) -> set[str]:
-    urls = [u for (u,) in mock.rows("select url from articles")]
+def archived_ids(mock: Mock, db: Path | None = None) -> set[str]:
+    urls = [u for (u,) in mock.rows("select url from articles", db=db)]
     return {u.rsplit("?", 1)[1].split("&")[-1] for u in urls}
 
 
-def test_first_run_archives_both_sites(mock: Mock) -> None:
-    proc = mock.crawl(*BOTH)
-    # Every article once, from feed, sitemap, list pages and home page; the redirect's target
-    # (reachable only through it) too; neither the 404, the empty page nor non-articles.
-    assert archived_ids(mock) == ND_IDS | GB_IDS
-    sites = dict(mock.rows("select name, cms from sites"))
+def test_first_run_archives_every_article_once(first_run: FirstRun) -> None:
+    # From feed, sitemap, list pages and home page; the redirect's target (reachable only
+    # through it) too; neither the 404, the empty page nor non-articles.
+    assert archived_ids(first_run.mock) == ND_IDS | GB_IDS
+
+
+def test_first_run_records_each_sites_cms(first_run: FirstRun) -> None:
+    sites = dict(first_run.mock.rows("select name, cms from sites"))
     assert sites == {"mock-nd": "ndsoft", "mock-gb": "gnuboard"}
-    titles = {t for (t,) in mock.rows("select title from articles where site = 'mock-gb'")}
-    assert titles == {f"대구시 스마트시티 전략 논의 {i}호" for i in range(1, 8)}  # from EUC-KR
-    # One request per article: URL variants (print view, utm_source, GnuBoard &page=) are
-    # the same canonical URL; robots.txt keeps /admin/ out; non-article pages are not fetched.
-    requests = mock.article_requests()
-    assert all(n == 1 for n in requests.values()), requests
+
+
+def test_first_run_decodes_euc_kr_pages(first_run: FirstRun) -> None:
+    rows = first_run.mock.rows("select title from articles where site = 'mock-gb'")
+    assert {t for (t,) in rows} == {f"대구시 스마트시티 전략 논의 {i}호" for i in range(1, 8)}
+
+
+def test_first_run_requests_each_article_once(first_run: FirstRun) -> None:
+    # URL variants (print view, utm_source, GnuBoard &page=) are the same canonical URL.
+    requests = first_run.article_requests()
+    assert set(requests) and all(n == 1 for n in requests.values()), requests
     assert not any("articlePrint" in p or "utm_source" in p for p in requests)
-    assert not mock.nd_server.requests_for("/admin/")
-    assert not mock.nd_server.requests_for("/com/company.html")
-    # Captures keep every fetched article page, the 404 and the non-article page included.
-    statuses = Counter(s for (s,) in mock.rows("select status from captures"))
+
+
+def test_first_run_keeps_out_of_robots_disallowed_and_non_article_pages(
+    first_run: FirstRun,
+) -> None:
+    assert first_run.nd_log  # the log was kept, or the checks below are moot
+    assert not [p for p in first_run.nd_log if "/admin/" in p]
+    assert not [p for p in first_run.nd_log if "/com/company.html" in p]
+
+
+def test_first_run_captures_every_fetched_article_page(first_run: FirstRun) -> None:
+    # The 404 and the non-article page included.
+    statuses = Counter(s for (s,) in first_run.mock.rows("select status from captures"))
     assert statuses == {200: 12 + 7 + 1, 404: 2}
+
+
+def test_first_run_keeps_a_redirects_target_as_final_url(first_run: FirstRun) -> None:
+    mock = first_run.mock
     redirected = mock.rows("select url, final_url from captures where url like '%idxno=999'")
     assert redirected == [(mock.nd.url(999), mock.nd.url(1012))]
-    # The run says what it did, in the log and in crawl_runs.
-    assert summary(proc, "mock-nd") == {
+
+
+def test_first_run_logs_what_it_did_per_site(first_run: FirstRun) -> None:
+    assert summary(first_run.proc, "mock-nd") == {
         "discovered": 15,
         "fetched": 14,
         "new": 12,
@@ -165,7 +201,10 @@ def test_first_run_archives_both_sites(mock: Mock) -> None:
         "failed": 2,
         "skipped": 1,
     }
-    assert mock.rows("select count(*) from crawl_runs") == [(1,)]
+
+
+def test_first_run_is_recorded_in_crawl_runs(first_run: FirstRun) -> None:
+    assert first_run.mock.rows("select count(*) from crawl_runs") == [(1,)]
 
 
 def test_second_run_fetches_only_articles_inside_the_revisit_window(mock: Mock) -> None:
@@ -349,7 +388,9 @@ def _content(db: Path) -> dict[str, Counter[tuple]]:
         }
 
 
-def test_extraction_in_worker_processes_archives_what_inline_extraction_does(mock: Mock) -> None:
+def test_extraction_in_worker_processes_archives_what_inline_extraction_does(
+    first_run: FirstRun,
+) -> None:
     """Protects the production path: extraction and blob packing in worker processes.
 
     Every other test extracts inline (NEWSCRAWL_EXTRACT_WORKERS=0); production runs
@@ -357,19 +398,20 @@ def test_extraction_in_worker_processes_archives_what_inline_extraction_does(moc
     packed Blob back. That path must archive exactly what the inline one does, with every
     capture's raw bytes stored intact.
     """
-    proc = mock.crawl(*BOTH, NEWSCRAWL_EXTRACT_WORKERS="2")
+    # The inline run is the shared first run; the workers crawl the same sites (same servers,
+    # same articles and dates) into a fresh archive: into the first one, this crawl would
+    # skip everything already archived and compare nothing.
+    mock, inline = first_run.mock, first_run.proc
+    workers_db = mock.tmp / "workers.db"
+    proc = mock.crawl(*BOTH, NEWSCRAWL_EXTRACT_WORKERS="2", ARCHIVE_DB_PATH=str(workers_db))
     # Two workers, at the default priority drop that keeps them off the crawler's CPU.
     assert "Extracting in 2 worker process(es), nice 10" in proc.stderr, proc.stderr[-3000:]
-    # Same sites (same servers, same articles and dates), a fresh archive: into the first
-    # one, this crawl would skip everything already archived and compare nothing.
-    inline_db = mock.tmp / "inline.db"
-    inline = mock.crawl(*BOTH, NEWSCRAWL_EXTRACT_WORKERS="0", ARCHIVE_DB_PATH=str(inline_db))
     assert "Extracting in" not in inline.stderr  # really inline, or the comparison is moot
     assert summary(proc, "mock-nd") == summary(inline, "mock-nd")
     assert summary(proc, "mock-gb") == summary(inline, "mock-gb")
 
-    assert archived_ids(mock) == ND_IDS | GB_IDS  # not two equally empty archives
-    workers, inlined = _content(mock.db), _content(inline_db)
+    assert archived_ids(mock, workers_db) == ND_IDS | GB_IDS  # not two equally empty archives
+    workers, inlined = _content(workers_db), _content(mock.db)
     for table in ("articles", "captures", "revisions"):
         # Counter subtraction shows the rows each side has and the other lacks.
         only_workers, only_inline = workers[table] - inlined[table], inlined[table] - workers[table]
@@ -380,7 +422,8 @@ def test_extraction_in_worker_processes_archives_what_inline_extraction_does(moc
     # the digest and size the capture recorded.
     rows = mock.rows(
         "select c.id, c.sha256, c.size, b.size, b.compression, b.data"
-        " from captures c left join blobs b on b.sha256 = c.sha256"
+        " from captures c left join blobs b on b.sha256 = c.sha256",
+        db=workers_db,
     )
     assert len(rows) == sum(workers["captures"].values()) == 12 + 7 + 1 + 2
     for capture_id, sha256, size, blob_size, compression, data in rows:
@@ -389,7 +432,7 @@ def test_extraction_in_worker_processes_archives_what_inline_extraction_does(moc
         assert hashlib.sha256(raw).hexdigest() == sha256, capture_id
         assert len(raw) == size == blob_size, capture_id
     verify = subprocess.run(
-        [sys.executable, "-m", "archive", "verify", str(mock.db)],
+        [sys.executable, "-m", "archive", "verify", str(workers_db)],
         cwd=REPO,
         capture_output=True,
         text=True,

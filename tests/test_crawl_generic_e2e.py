@@ -20,19 +20,14 @@ from pathlib import Path
 import pytest
 
 from newscrawl.urls import canonical_url
+from tests.crawl_run import FAST as CRAWL_FAST
 from tests.mocksite.generic import GenericSite
 from tests.mocksite.server import MockServer, serving
+from tests.shared import REPO
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[1]
-FAST = {
-    "DOWNLOAD_DELAY": "0",
-    "AUTOTHROTTLE_ENABLED": "False",
-    "NEWSCRAWL_EXTRACT_WORKERS": "0",
-    "NEWSCRAWL_SITES_FILE": "",
-    "LOG_LEVEL": "INFO",
-}
+FAST = {**CRAWL_FAST, "NEWSCRAWL_SITES_FILE": ""}
 
 
 def crawl(server: MockServer, db: Path, **settings: str) -> subprocess.CompletedProcess[str]:

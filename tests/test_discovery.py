@@ -41,7 +41,9 @@ INDEX = b"""<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 
 
 def test_ndsoft_rss_with_its_own_date_format() -> None:
-    links = d.parse_feed(NDSOFT_RSS, BASE)
+    feed = d.parse_feed(NDSOFT_RSS, BASE)
+    assert feed.broken is None
+    links = feed.links
     assert [link.url for link in links] == [
         "https://www.jnilbo.com/news/articleView.html?idxno=1",
         "https://www.jnilbo.com/news/articleView.html?idxno=2",
@@ -51,15 +53,45 @@ def test_ndsoft_rss_with_its_own_date_format() -> None:
 
 
 def test_atom_takes_the_alternate_link() -> None:
-    (link,) = d.parse_feed(ATOM, "https://ex.kr/")
+    (link,) = d.parse_feed(ATOM, "https://ex.kr/").links
     assert link.url == "https://ex.kr/a/1"
     assert link.published == datetime(2025, 12, 6, 16, 43, 4, tzinfo=KST)
 
 
-@pytest.mark.parametrize("body", [b"", b"<html><body>not a feed", b"\x1f\x8bgarbage", b"\xff\xfe"])
-def test_garbage_is_no_links(body: bytes) -> None:
-    assert d.parse_feed(body, BASE) == []
-    assert d.parse_sitemap(body, BASE) == d.Sitemap()
+@pytest.mark.parametrize(
+    ("body", "feed_reason", "sitemap_reason"),
+    [
+        (b"", "not_xml", "not_xml"),
+        (b"\xff\xfe", "not_xml", "not_xml"),
+        (b"<html><body>not a feed", "not_a_feed", "not_a_sitemap"),
+        (b"\x1f\x8bgarbage", "gzip", "gzip"),
+        (gzip.compress(b"<html>a soft 404</html>"), "not_a_feed", "not_a_sitemap"),
+        (NEWS_SITEMAP, "not_a_feed", None),
+        (NDSOFT_RSS, None, "not_a_sitemap"),
+    ],
+)
+def test_a_broken_document_says_why(
+    body: bytes, feed_reason: str | None, sitemap_reason: str | None
+) -> None:
+    feed, sitemap = d.parse_feed(body, BASE), d.parse_sitemap(body, BASE)
+    assert (feed.broken and feed.broken.reason) == feed_reason
+    assert (sitemap.broken and sitemap.broken.reason) == sitemap_reason
+    if feed.broken:
+        assert feed.links == [] and feed.broken.message
+    if sitemap.broken:
+        assert sitemap.urls == sitemap.sitemaps == [] and sitemap.broken.message
+
+
+def test_an_empty_sitemap_is_not_a_broken_one() -> None:
+    empty = b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
+    assert d.parse_sitemap(empty, BASE) == d.Sitemap()
+    assert d.parse_feed(b"<rss><channel></channel></rss>", BASE) == d.Feed()
+
+
+def test_a_sitemap_past_the_size_bound_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(d, "MAX_XML_BYTES", 100)
+    broken = d.parse_sitemap(gzip.compress(NEWS_SITEMAP), BASE).broken
+    assert broken is not None and broken.reason == "too_large"
 
 
 def test_news_sitemap_keeps_publication_date_over_lastmod() -> None:
@@ -79,16 +111,6 @@ def test_sitemap_index_and_gzip() -> None:
     assert index.sitemaps[0].published == datetime(2025, 12, 6, tzinfo=KST)
     assert index.sitemaps[1].published is None
     assert index.urls == []
-
-
-def test_robots_sitemap_lines() -> None:
-    robots = (
-        "User-agent: *\nDisallow: /admin/\nsitemap: /sitemap.xml\nSitemap: https://x.kr/s.xml\n"
-    )
-    assert d.robots_sitemaps(robots, BASE) == [
-        "https://www.jnilbo.com/sitemap.xml",
-        "https://x.kr/s.xml",
-    ]
 
 
 @pytest.mark.parametrize(

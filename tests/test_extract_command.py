@@ -54,6 +54,15 @@ def test_missing_file_is_a_record_and_an_error_exit() -> None:
     assert "no-such-page.html" in done.stderr
 
 
+def test_an_unreadable_file_among_others_fails_the_run_and_keeps_its_line(tmp_path: Path) -> None:
+    done = run(str(FIXTURES / "ndsoft.html"), str(tmp_path))  # a directory cannot be read
+    assert done.returncode == 1
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["status"] != "empty" and first["body"]
+    assert second["status"] == "empty" and second["messages"][0].startswith("cannot read file")
+    assert done.stderr.count("error:") == 1 and str(tmp_path) in done.stderr
+
+
 def test_no_file_is_a_usage_error() -> None:
     done = run()
     assert done.returncode == 2

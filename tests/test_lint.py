@@ -1,4 +1,5 @@
-"""The code style the project keeps: ruff check and ruff format, as configured in pyproject."""
+"""The code style the project keeps: ruff check and ruff format, and mypy over the packages,
+as configured in pyproject."""
 
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ def test_ruff_check() -> None:
 
 def test_ruff_format() -> None:
     done = ruff("format", "--check", ".")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy() -> None:
+    # The files, strictness and per-package exceptions are [tool.mypy] in pyproject.toml.
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (pip install -e '.[test]')")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=REPO, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -337,9 +337,9 @@ def test_other_databases_keep_datasettes_own_pages(archive_db, tmp_path):
 def test_sqlite_utils_cli_searches_as_the_readme_says(archive_db):
     sql = (
         "SELECT a.id, a.title FROM articles a WHERE a.id IN "
-        "(SELECT rowid FROM articles_search WHERE articles_search MATCH fts(:q))"
+        "(SELECT rowid FROM articles_search WHERE articles_search MATCH search_expression(:q))"
     )
-    functions = "from archive.grams import fts_query as fts"
+    functions = "from archive.queries import search_expression"
     command = ["query", str(archive_db), sql, "-p", "q", "정정", "--functions", functions]
     proc = subprocess.run(
         [sys.executable, "-m", "sqlite_utils", *command],

@@ -29,10 +29,10 @@ import pytest
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import GnuboardSite
+from tests.shared import REPO
 
 pytestmark = pytest.mark.e2e
 
-REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(

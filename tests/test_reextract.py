@@ -16,8 +16,8 @@ from newscrawl.commands.reextract import reextract
 from newscrawl.extract import extract
 from tests.mocksite import corpus_missing
 from tests.mocksite.sites import NdsoftSite
+from tests.shared import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(bool(corpus_missing()), reason=str(corpus_missing()))
 
 

@@ -99,3 +99,36 @@ def test_section_pages_are_not_walked_when_a_sitemap_lists_articles(spider: News
     out = list(spider.parse_sitemap(answer(XmlResponse, sitemap_url, sitemap, held_by=sitemap_url)))
     assert urls(out, "article") == [HOME + "story/x"]
     assert urls(out, "list") == []
+
+
+def test_robots_sitemap_lines_are_followed(spider: NewsSpider) -> None:
+    robots_url = HOME + "robots.txt"
+    robots = "User-agent: *\nDisallow: /admin/\nsitemap: /a.xml\nSitemap: https://x.kr/s.xml\n"
+    out = list(spider.parse_robots(answer(TextResponse, robots_url, robots)))
+    assert urls(out, "sitemap") == [HOME + "a.xml", "https://x.kr/s.xml"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "reason"),
+    [
+        ("sitemap", "<html><body>a soft 404</body></html>", "not_a_sitemap"),
+        ("feed", "<html><body>a soft 404</body></html>", "not_a_feed"),
+        ("sitemap", "", "not_xml"),
+    ],
+)
+def test_a_broken_feed_or_sitemap_is_counted_and_logged(
+    spider: NewsSpider, caplog: pytest.LogCaptureFixture, kind: str, body: str, reason: str
+) -> None:
+    url = HOME + f"{kind}.xml"
+    parse = getattr(spider, f"parse_{kind}")
+    assert list(parse(answer(XmlResponse, url, body))) == []
+    stats = spider.crawler.stats.get_stats()
+    assert stats[f"site/paper/discovery_broken/{kind}"] == 1
+    assert stats[f"site/paper/discovery_broken/{kind}/{reason}"] == 1
+    assert f"{kind} {url} is broken" in caplog.text
+
+
+def test_an_empty_sitemap_is_not_counted_broken(spider: NewsSpider) -> None:
+    empty = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
+    assert list(spider.parse_sitemap(answer(XmlResponse, HOME + "sitemap.xml", empty))) == []
+    assert not any("discovery_broken" in k for k in spider.crawler.stats.get_stats())

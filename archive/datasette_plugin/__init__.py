@@ -15,9 +15,10 @@ For every database that holds the archive's tables, whatever the file is called:
 
 Search: datasette turns ``?_search=`` into ``MATCH escape_fts(:search)``, which quotes each
 word: ``"경주시"`` is one token, never found in an index of bigrams. In an archive
-database this plugin replaces ``escape_fts`` with :func:`archive.grams.fts_query`, the
-expression the ``search`` command and canned query use: ``"경주 주시"``, which finds 경주시
-inside 경주시는. Other databases keep datasette's own.
+database this plugin replaces ``escape_fts`` with :func:`archive.queries.search_expression`,
+the expression the ``search`` command uses: ``"경주 주시"``, which finds 경주시 inside
+경주시는; it also registers that function for the canned ``search`` query, which calls it
+instead of copying its rules in SQL. Other databases keep datasette's own.
 
 Registered as a ``datasette`` entry point in pyproject.toml, so installing newscrawl
 installs it. Written for datasette 0.65 (``get_metadata`` is the 0.65 hook).
@@ -26,6 +27,7 @@ installs it. Written for datasette 0.65 (``get_metadata`` is the 0.65 hook).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from datasette import hookimpl
@@ -34,13 +36,8 @@ from archive.datasette_plugin import cells, coverage_page, views
 from archive.datasette_plugin.links import CAPTURE_ROUTE, DIFF_ROUTE, ArchiveUrls
 from archive.datasette_plugin.metadata import ALL_COLUMNS, archive_metadata
 from archive.datasette_plugin.metadata import archive_databases as _archives
-from archive.grams import fts_query
+from archive.queries import register_functions, search_expression
 from archive.schema import SEARCH_TABLE
-
-
-def escape_fts(query: str | None) -> str:
-    # '""' matches nothing: a query without letters or digits finds no article.
-    return fts_query(query or "") or '""'
 
 
 @hookimpl(trylast=True)  # after datasette's own prepare_connection defines escape_fts
@@ -52,7 +49,9 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
     except sqlite3.DatabaseError:
         return  # not a database datasette can read either; it reports that itself
     if found:
-        conn.create_function("escape_fts", 1, escape_fts, deterministic=True)
+        # The search box and the canned search query call the command line's own rules.
+        register_functions(conn)
+        conn.create_function("escape_fts", 1, search_expression, deterministic=True)
 
 
 @hookimpl
@@ -61,7 +60,9 @@ def get_metadata(datasette: Any) -> dict[str, Any]:
 
 
 @hookimpl
-def render_cell(row: Any, value: Any, column: str, table: str | None, database: str, datasette):
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Any:
     if database not in _archives(datasette):
         return None
     return cells.render(
@@ -72,7 +73,7 @@ def render_cell(row: Any, value: Any, column: str, table: str | None, database: 
 @hookimpl
 def extra_css_urls(
     view_name: str, database: str | None, table: str | None, request: Any, datasette: Any
-):
+) -> list[str]:
     if database is None or database not in _archives(datasette):
         return []
     css = [views.CSS_URL]
@@ -86,7 +87,7 @@ def extra_css_urls(
 @hookimpl
 def extra_template_vars(
     view_name: str, database: str | None, table: str | None, request: Any, datasette: Any
-):
+) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def template_vars() -> dict[str, Any]:
         found: dict[str, Any] = {"newscrawl_article": None, "newscrawl_search": None}
         if database is None or database not in _archives(datasette) or table != "articles":

@@ -130,7 +130,7 @@ def load_diff(
     if old not in versions or new not in versions:
         return None
     before, after = versions[old], versions[new]
-    fields = [
+    fields: list[dict[str, Any]] = [
         {"name": field, "changes": word_diff(before[field], after[field])}
         for field in _FIELDS
         if before[field] or after[field]

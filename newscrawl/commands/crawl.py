@@ -53,11 +53,12 @@ class Command(ScrapyCrawlCommand):
             known = ", ".join(loader.list())
             sys.stderr.write(f"scrapy crawl: error: no spider named {args[0]!r}; known: {known}\n")
             sys.exit(EXIT_USAGE)
-        if not hasattr(spidercls, "configure"):
+        configure = getattr(spidercls, "configure", None)
+        if configure is None:
             return
         try:
             # A spider of our own, built only to check: the crawl builds its own.
-            spidercls(**opts.spargs).configure(self.settings)
+            configure(spidercls(**opts.spargs), self.settings)
         except ValueError as error:  # ConfigError, RegistryError: each names the culprit
             sys.stderr.write(f"scrapy crawl: error: {error}\n")
             sys.exit(EXIT_USAGE)

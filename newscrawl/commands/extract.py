@@ -48,24 +48,25 @@ def page_url(data: bytes) -> str | None:
     return url if url.startswith(("http://", "https://")) else None
 
 
-def record(path: Path, url: str | None) -> dict[str, Any]:
-    """The output line of one file; unreadable files give an ``empty`` record."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return {
-            **dict.fromkeys(KEYS),
-            "file": str(path),
-            "url": url,
-            "reporters": [],
-            "reporter_emails": [],
-            "body": "",
-            "status": "empty",
-            "messages": [f"cannot read file: {error.strerror or error}"],
-        }
+def record(path: Path, data: bytes, url: str | None) -> dict[str, Any]:
+    """The output line of one file's bytes."""
     url = url or page_url(data) or path.resolve().as_uri()
     article = extract(data, url).to_dict()
     return {"file": str(path), **{key: article[key] for key in KEYS if key != "file"}}
+
+
+def unreadable_record(path: Path, url: str | None, error: OSError) -> dict[str, Any]:
+    """The output line of a file that could not be read: an ``empty`` record saying why."""
+    return {
+        **dict.fromkeys(KEYS),
+        "file": str(path),
+        "url": url,
+        "reporters": [],
+        "reporter_emails": [],
+        "body": "",
+        "status": "empty",
+        "messages": [f"cannot read file: {error.strerror or error}"],
+    }
 
 
 class Command(ScrapyCommand):
@@ -99,9 +100,15 @@ class Command(ScrapyCommand):
             urls = (urls or [None]) * len(args)
         out = sys.stdout
         for name, url in zip(args, urls, strict=True):
-            line = record(Path(name), url)
-            if line["messages"] and str(line["messages"][0]).startswith("cannot read"):
-                print(f"error: {name}: {line['messages'][0]}", file=sys.stderr)
+            path = Path(name)
+            # The read error itself, not a message's wording, says the file failed.
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                line = unreadable_record(path, url, error)
+                sys.stderr.write(f"error: {name}: {line['messages'][0]}\n")
                 self.exitcode = 1
+            else:
+                line = record(path, data, url)
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
         out.flush()

@@ -41,7 +41,7 @@ def reextract(
     site: str | None = None,
     since: date | None = None,
     registry: Mapping[str, Site] | None = None,
-) -> Counter:
+) -> Counter[str]:
     """Re-run extraction over the stored captures; returns counts per save result.
 
     ``registry`` gives the sites' aliases (hosts whose canonicals count as the site's own).
@@ -51,7 +51,7 @@ def reextract(
     """
     db = archive.open_db(db_path)
     hosts = site_hosts(db, registry or {})
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     extracted: list[tuple[int, dict[str, Any]]] = []
     try:
@@ -88,7 +88,7 @@ def site_hosts(db: Any, registry: Mapping[str, Site]) -> dict[str, tuple[str, ..
     return hosts
 
 
-def _write(db: Any, extracted: list[tuple[int, dict[str, Any]]], counts: Counter) -> None:
+def _write(db: Any, extracted: list[tuple[int, dict[str, Any]]], counts: Counter[str]) -> None:
     """Save ``extracted`` in one transaction, then empty it."""
     with archive.GroupCommit(db, every=len(extracted) + 1, seconds=3600) as group:
         for capture_id, article in extracted:

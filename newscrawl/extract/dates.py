@@ -22,6 +22,7 @@ __all__ = [
     "KST",
     "LabelledDate",
     "find_labelled_dates",
+    "later",
     "parse_date",
     "pick_published_modified",
     "to_iso",
@@ -242,7 +243,7 @@ def _key(value: datetime | date) -> datetime:
     return datetime.combine(value, time.min, tzinfo=KST)
 
 
-def _later(a: datetime | date, b: datetime | date) -> bool:
+def later(a: datetime | date, b: datetime | date) -> bool:
     """Whether ``a`` is later than ``b``, compared at the coarser of their precisions."""
     if isinstance(a, datetime) and isinstance(b, datetime):
         return a > b
@@ -273,7 +274,7 @@ def pick_published_modified(
     )
     edits = [f for f in found if f.label == "수정"]
     if published is not None:
-        edits = [f for f in edits if _later(f.value, published.value)]
+        edits = [f for f in edits if later(f.value, published.value)]
     modified = max(edits, key=lambda i: _key(i.value)) if edits else None
     return published, modified
 

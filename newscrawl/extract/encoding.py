@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass, field
 
 from charset_normalizer import from_bytes
-from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
-# EUC-KR as browsers decode it: the WHATWG label maps to windows-949, a superset that
-# also has the 8,822 Hangul syllables EUC-KR lacks (sites write them anyway).
-_ALIASES = {
-    "euc-kr": "cp949",
-    "euc_kr": "cp949",
-    "ks_c_5601-1987": "cp949",
-    "ksc5601": "cp949",
-    "x-windows-949": "cp949",
-    "windows-949": "cp949",
-    "uhc": "cp949",
-    "iso-8859-1": "cp1252",
-    "latin-1": "cp1252",
-    "ascii": "cp1252",
-    "us-ascii": "cp1252",
-}
+# w3lib maps labels as browsers do (EUC-KR to cp949, the superset with the 8,822 Hangul
+# syllables EUC-KR lacks, which sites write anyway; latin-1 to cp1252); these WHATWG labels
+# of EUC-KR are missing from its table.
+_MISSING_LABELS = {"x-windows-949": "cp949", "windows-949": "cp949"}
 
 
 @dataclass(slots=True)
@@ -39,12 +32,7 @@ def normalize_encoding(name: str | None) -> str | None:
     if not name:
         return None
     label = name.strip().strip("\"'").lower()
-    label = _ALIASES.get(label, label)
-    try:
-        codec = codecs.lookup(label).name
-    except LookupError:
-        return None
-    return _ALIASES.get(codec, codec)
+    return resolve_encoding(_MISSING_LABELS.get(label, label))
 
 
 def _strict(data: bytes, codec: str) -> str | None:
@@ -82,8 +70,8 @@ def decode_html(data: bytes, *, declared: str | None = None) -> Decoded:
     """
     bom = read_bom(data)
     if bom[0]:
-        codec = normalize_encoding(bom[0]) or "utf-8"
-        return Decoded(data[len(bom[1]) :].decode(codec, "replace"), codec)
+        bom_codec = normalize_encoding(bom[0]) or "utf-8"
+        return Decoded(data[len(bom[1]) :].decode(bom_codec, "replace"), bom_codec)
     messages: list[str] = []
     http, meta = _declarations(data, declared)
     has_non_ascii = not data.isascii()

@@ -13,6 +13,7 @@ from newscrawl.extract.cms.base import HEADINGS, HEADLINES, Profile
 from newscrawl.extract.dates import (
     LabelledDate,
     find_labelled_dates,
+    later,
     parse_date,
     pick_published_modified,
 )
@@ -26,7 +27,6 @@ _BARE_STAMP = re.compile(
     r"(?:19|20)\d\d[-./]\s?\d{1,2}[-./]\s?\d{1,2}\.?\s*(?:오전|오후|AM|PM)?\s*\d{1,2}:\d{2}(?::\d{2})?"
 )
 _NOT_WORD = re.compile(r"[\W_]+")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def resolve_title(profile: Profile, meta: PageMeta) -> str | None:
@@ -240,7 +240,7 @@ def resolve_dates(
     published, published_raw = _prefer(shown_pub, meta_pub, meta_pub_raw)
     modified, modified_raw = _prefer(shown_mod, meta_mod, meta_mod_raw)
     # A "modification" no later than publication is the CMS repeating the first time.
-    if modified is not None and published is not None and not _later(modified, published):
+    if modified is not None and published is not None and not later(modified, published):
         modified, modified_raw = None, None
     return published, published_raw, modified, modified_raw
 
@@ -265,19 +265,6 @@ def _prefer(
     ):
         return from_meta, meta_raw
     return shown.value, shown.raw
-
-
-def _later(a: Stamp, b: Stamp) -> bool:
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        return a > b
-    day_a = a.date() if isinstance(a, datetime) else a
-    day_b = b.date() if isinstance(b, datetime) else b
-    return day_a > day_b
-
-
-def emails_in(text: str) -> list[str]:
-    """E-mail addresses in a string, lower-cased, in order."""
-    return list(dict.fromkeys(m.lower() for m in _EMAIL.findall(text)))
 
 
 def resolve_section(profile: Profile, meta: PageMeta) -> str | None:

@@ -89,8 +89,8 @@ def read_meta(root: Element) -> PageMeta:
         if key in _AUTHOR_KEYS:
             page.authors_meta.append(value)
     for el in root.iter("link"):
-        if (el.get("rel") or "").lower() == "canonical" and el.get("href"):
-            page.canonical = el.get("href").strip()
+        if (el.get("rel") or "").lower() == "canonical" and (href := el.get("href")):
+            page.canonical = href.strip()
             break
     page.lang = (root.get("lang") or page.meta.get("content-language") or "").strip() or None
     for obj in _ld_objects(root):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from newscrawl.extract.dom import Element
 
@@ -73,6 +74,11 @@ _WANTED_CLASSES: set[str] = set()
 _WANTED_IDS: set[str] = set()
 
 
+def _elements(found: object) -> list[Element]:
+    # lxml types xpath() as any XPath value; an expression of the form //*[...] gives elements.
+    return cast("list[Element]", found)
+
+
 class PageIndex:
     """Ids and class tokens wanted by selectors, from one walk."""
 
@@ -97,7 +103,7 @@ class PageIndex:
     def candidates(self, last: Compound) -> list[Element]:
         if last.id:
             if last.id not in self.ids:
-                return self.root.xpath("//*[@id=$v]", v=last.id)
+                return _elements(self.root.xpath("//*[@id=$v]", v=last.id))
             return self.by_id.get(last.id, [])
         if last.classes:
             token = last.classes[0]
@@ -108,8 +114,8 @@ class PageIndex:
             return list(self.root.iter(last.tag))
         name, op, value = last.attrs[0]
         if op == "=":
-            return self.root.xpath(f"//*[@{name}=$v]", v=value)
-        return self.root.xpath(f"//*[@{name}]")
+            return _elements(self.root.xpath(f"//*[@{name}=$v]", v=value))
+        return _elements(self.root.xpath(f"//*[@{name}]"))
 
 
 class Selector:

@@ -26,6 +26,7 @@ import archive
 from archive.coverage import LIST_TOTAL, NEWEST, known_ids
 from archive.ids import article_id, id_url
 from newscrawl import discovery
+from newscrawl.spiders.failures import failed_request
 
 if TYPE_CHECKING:
     from newscrawl.items import Page
@@ -176,7 +177,7 @@ class IdBackfill:
             return  # a paused job's copy of a probe: this run asked (or asks) its own
         kind = response.meta["kind"]
         if kind == "feed":
-            links = [link.url for link in discovery.parse_feed(response.body, response.url)]
+            links = [link.url for link in discovery.parse_feed(response.body, response.url).links]
         else:
             links = discovery.page_links(response.body, response.url)
         for url in links:
@@ -195,12 +196,13 @@ class IdBackfill:
 
     def probe_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
+        request = failed_request(failure)
         reason = self._give_up(site, failure, guessed=True)
         self._count(site, "discovery_failed")
-        if failure.request.meta["kind"] == "home":
+        if request.meta["kind"] == "home":
             self.crawler.stats.set_value(f"site/{site.name}/home_failed", reason)
-        logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
-        yield from self._probed(site, failure.request.meta["probe_url"])
+        logger.info("%s: %s: %s", site.name, request.url, failure.value)
+        yield from self._probed(site, request.meta["probe_url"])
 
     def _probed(self, site: Site, url: str) -> Iterator[Request]:
         probe = self._probes.get(site.name)
@@ -275,12 +277,14 @@ class IdBackfill:
 
     def parse_backfill(self, response: Response) -> Iterator[Page | Request]:
         site = self._site(response)
+        assert response.request is not None  # a response to a request of this spider
         self._done(site, response.request)
         yield from self.parse_article(response)
         yield from self._next(site, response.meta["backfill"])
 
     def backfill_failed(self, failure: Failure) -> Iterator[Request]:
         site = self._site(failure)
-        self._done(site, failure.request)
+        request = failed_request(failure)
+        self._done(site, request)
         self.article_failed(failure)
-        yield from self._next(site, failure.request.meta["backfill"])
+        yield from self._next(site, request.meta["backfill"])

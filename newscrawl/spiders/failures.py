@@ -31,6 +31,18 @@ _MISSING = frozenset({"http_401", "http_403", "http_404", "http_410"})
 SKIP_REASONS = frozenset({"robots", "not_article_shape"})
 
 
+def failed_request(failure: Failure) -> Request:
+    """The request a failure passed to an errback belongs to.
+
+    Scrapy sets ``failure.request`` before calling an errback; Twisted's ``Failure`` does not
+    declare the attribute, so it is read here, once, with its type.
+    """
+    request = getattr(failure, "request", None)
+    if not isinstance(request, Request):
+        raise TypeError(f"{failure!r} carries no request: not a Scrapy errback's failure")
+    return request
+
+
 class FailureAccounting:
     """Errbacks and signal handlers that count outcomes under ``site/NAME/...``."""
 
@@ -114,5 +126,5 @@ class FailureAccounting:
         self._count(site, "failed")
         self._count(site, f"article_failed/{reason}")
         logger.warning(
-            "%s: %s failed (%s): %s", site.name, failure.request.url, reason, failure.value
+            "%s: %s failed (%s): %s", site.name, failed_request(failure).url, reason, failure.value
         )

@@ -22,6 +22,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
@@ -31,7 +32,7 @@ from newscrawl.items import Page
 from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 from newscrawl.spiders.backfill import SEQUENTIAL, IdBackfill
-from newscrawl.spiders.failures import FailureAccounting
+from newscrawl.spiders.failures import FailureAccounting, failed_request
 from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from newscrawl.spiders.policy import (
@@ -197,7 +198,8 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         return Request(url, callback=callback, meta=meta, priority=_PRIORITY[kind], **kwargs)
 
     def _site(self, response: Response | Failure) -> Site:
-        request = response.request
+        request = response.request if isinstance(response, Response) else failed_request(response)
+        assert request is not None  # a response handed to a callback has its request
         site = self.sites[request.meta["site"]]
         cms = request.meta.get("cms", site.cms)
         return site if cms == site.cms else site.with_cms(cms)
@@ -286,12 +288,19 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         site = self._site(response)
         if response.meta.get("probe"):  # the home page failed, the host answers: go on
             yield from self._discover(site, None, robots=False)
-        found = discovery.robots_sitemaps(response.text, response.url)
+        found = list(sitemap_urls_from_robots(response.body, base_url=response.url))
         if not found and not site.sitemaps:
             found = [urljoin(site.home_url, "/sitemap.xml")]  # the conventional place
         for url in found:
             yield from self._site_list(site, url, "sitemap")
         yield from self._answered(site, response)
+
+    def _broken(self, site: Site, kind: str, url: str, broken: discovery.Broken) -> None:
+        """A feed or sitemap that answered but could not be read: counted, never taken for
+        an empty one."""
+        self._count(site, f"discovery_broken/{kind}")
+        self._count(site, f"discovery_broken/{kind}/{broken.reason}")
+        logger.warning("%s: %s %s is broken: %s", site.name, kind, url, broken.message)
 
     def _site_list(self, site: Site, url: str, kind: str) -> Iterator[Request]:
         """A request for a feed or sitemap, once per run; list pages wait for its answer."""
@@ -301,20 +310,25 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
     def _answered(self, site: Site, answer: Response | Failure) -> Iterator[Request]:
         """A robots.txt, feed or sitemap answered: when it was the last one and none listed an
         article, the site's held list pages are walked instead."""
-        held_by = answer.request.meta.get("held_by") if answer.request else None
+        request = answer.request if isinstance(answer, Response) else failed_request(answer)
+        held_by = request.meta.get("held_by") if request else None
         for url in self.lists.answered(site.name, held_by):
             yield self._request(site, url, "list", errback=self.quiet_failure)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
-        links = discovery.parse_feed(response.body, response.url)
-        self.note_claims(site, response, [link.url for link in links])
-        yield from self._articles(site, links, "feed", trusted=True)
+        feed = discovery.parse_feed(response.body, response.url)
+        if feed.broken:
+            self._broken(site, "feed", response.url, feed.broken)
+        self.note_claims(site, response, [link.url for link in feed.links])
+        yield from self._articles(site, feed.links, "feed", trusted=True)
         yield from self._answered(site, response)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         site = self._site(response)
         sitemap = discovery.parse_sitemap(response.body, response.url)
+        if sitemap.broken:
+            self._broken(site, "sitemap", response.url, sitemap.broken)
         cutoff = self.cutoffs.get(site.name)
         for child in sitemap.sitemaps:
             if cutoff and child.published and child.published.date() < cutoff:
@@ -352,15 +366,15 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         """No robots.txt is normal (404); no answer at all means the site is out of reach."""
         site = self._site(failure)
         reason = self._give_up(site, failure, guessed=True)
-        probe = failure.request.meta.get("probe")
+        probe = failed_request(failure).meta.get("probe")
         if reason not in NETWORK_REASONS:
             self._count(site, "discovery_failed")
-            logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+            logger.info("%s: %s: %s", site.name, failed_request(failure).url, failure.value)
             if probe:
                 yield from self._discover(site, None, robots=False)
             yield from self._answered(site, failure)
             return
-        host = urlsplit(failure.request.url).netloc
+        host = urlsplit(failed_request(failure).url).netloc
         cause = f"{_CAUSES.get(reason, reason)} ({host})"
         stats = self.crawler.stats
         assert stats is not None
@@ -381,7 +395,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         site = self._site(failure)
         self._give_up(site, failure, guessed=True)
         self._count(site, "discovery_failed")
-        logger.info("%s: %s: %s", site.name, failure.request.url, failure.value)
+        logger.info("%s: %s: %s", site.name, failed_request(failure).url, failure.value)
         yield from self._answered(site, failure)
 
     # --- articles ------------------------------------------------------------------------------

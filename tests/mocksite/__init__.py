@@ -6,17 +6,12 @@ the bench) runs, and tests skip with a reason when ../shared is absent.
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.shared import CORPUS, missing
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-CORPUS = SHARED / "corpus"
 NDSOFT_TEMPLATE = CORPUS / "pages" / "ndsoft-www.jnilbo.com-90000015817.html"
 GNUBOARD_TEMPLATE = CORPUS / "seed" / "kbsm-gnuboard-seed.euckr.html"
 
 
 def corpus_missing() -> str | None:
     """Why the mock sites cannot be built here, or None when they can."""
-    for path in (NDSOFT_TEMPLATE, GNUBOARD_TEMPLATE):
-        if not path.is_file():
-            return f"../shared/corpus not present: {path} is missing"
-    return None
+    return missing(NDSOFT_TEMPLATE, GNUBOARD_TEMPLATE)
