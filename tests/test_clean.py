@@ -471,3 +471,34 @@ def test_crew_credits_glued_to_the_last_paragraph_name_the_reporter() -> None:
 )
 def test_text_with_a_role_and_a_colon_stays(line: str) -> None:
     assert clean_lines(lines(*SCRIPT, line)).paragraphs == [*SCRIPT, line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사의 주요 종목",
+        "관련 종목",
+        "관련종목 시세",
+        "한누리바이오 48,250 +3.54%",  # a quote box line without code or market name
+        "다온제약12,870▼ 210-1.61%",
+        "▶ 가온일보 단독 뉴스 모아보기",
+        "앱 설치하고 속보 알림 받기",
+        "00:00 / 02:11",
+    ],
+)
+def test_quote_box_portal_prompt_and_player_lines_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "한누리바이오 주가는 이날 48,250원으로 3.54% 올랐다.",
+        "관련 종목의 주가가 일제히 올랐다.",
+        "코스닥 상장사 12곳이 관련 종목으로 묶였다.",
+        "회사는 신제품 설명회 영상을 모아 보기 쉽게 정리했다고 밝혔다.",
+        "경기는 1:0 / 2:1로 끝났다.",
+    ],
+)
+def test_sentences_about_stocks_and_prompts_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]

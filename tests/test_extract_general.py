@@ -318,3 +318,68 @@ def test_no_reporter_invented_from_article_text() -> None:
 
 def test_no_deck_taken_from_a_bold_lead_sentence() -> None:
     assert page("legit").subtitle is None
+
+
+# Layouts of outlets never seen (issue 11, second pass) ---------------------------------------
+
+
+def test_broadcaster_container_known_by_its_id() -> None:
+    # The script sits in a container public scrapers name (#cont_newstext, .detail-body);
+    # the video player above it prints "동영상 영역 시작" and its clock.
+    article = page("broadcast_player")
+    assert article.body.startswith("[앵커]")
+    assert not re.search(r"동영상|\d\d:\d\d / ", article.body)
+
+
+def test_reporter_box_gives_the_address_of_the_reporter_who_signed_off() -> None:
+    article = page("broadcast_player")
+    assert article.reporters == ["한결"]
+    assert article.reporter_emails == ["gyeol@sbn.example"]  # not the tip address
+
+
+def test_portal_prompts_after_the_text_go() -> None:
+    body = page("portal_naver").body
+    assert body.endswith("대여 요금은 지금처럼 1시간에 1천원이다.")
+    assert "▶" not in body
+
+
+def test_portal_update_time_in_its_own_attribute() -> None:
+    modified = page("portal_naver").modified
+    assert modified is not None and modified.isoformat() == "2025-05-20T10:40:55+09:00"
+
+
+@pytest.mark.parametrize("quote", ["이 기사의 주요 종목", "관련 종목", "48,250", "▼ 210"])
+def test_quote_boxes_inside_a_business_article_go(quote: str) -> None:
+    assert quote not in page("business").body
+
+
+def test_business_article_keeps_its_numbers() -> None:
+    body = page("business").body
+    assert "체중이 평균 14% 줄어든" in body and len(body.splitlines()) == 4
+
+
+def test_container_named_like_an_article_body() -> None:
+    # "m-view-body" / "mArticleBody" on a mobile page, "news_body_area" on an EUC-KR one:
+    # no known selector, so trafilatura took the section label, the byline line and the
+    # app prompt (mobile) or the photo caption (EUC-KR).
+    mobile = page("mobile")
+    assert mobile.body.startswith("다솜군이 비어 있는")
+    assert mobile.messages == []  # not trafilatura's text
+    euckr = page("euckr_table")
+    assert (euckr.encoding, euckr.messages) == ("cp949", [])
+    assert euckr.body.startswith("세움시가 시립도서관")
+
+
+def test_wrapper_of_a_body_is_not_the_body() -> None:
+    from newscrawl.extract.cms.base import _names_body
+
+    assert _names_body("m-view-body", None) and _names_body(None, "mArticleBody")
+    assert _names_body("news_body_area", None) and _names_body("articleTxt", None)
+    assert not _names_body("article-body-wrap", None)
+    assert not _names_body("news_list", "m-view-head")
+
+
+def test_old_ndsoft_table_skin() -> None:
+    article = page("ndsoft_old")
+    assert article.cms == "ndsoft"
+    assert article.subtitle == "대합실 두 배로 넓혀…다음 달 1일 개장"

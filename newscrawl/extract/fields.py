@@ -200,6 +200,16 @@ def resolve_reporters(
     if more and ld_names:
         names = tuple(dict.fromkeys([*names, *ld_names]))
     emails = tuple(dict.fromkeys(e for s in sources for e in s.emails))
+    if names and not emails:
+        # Broadcasters and agencies name the reporter in the text (sign-off, credit) and
+        # print the address only in the reporter box: taken where the box names them too.
+        boxes = [parse_byline(t, bare=True) for t in profile.byline_boxes()]
+        lines = [b for b in map(byline_line, tail()) if b is not None]
+        emails = tuple(
+            dict.fromkeys(
+                e.lower() for b in (*boxes, *lines) if set(b.names) & set(names) for e in b.emails
+            )
+        )
     return Byline(names=names, emails=emails)
 
 

@@ -27,8 +27,22 @@ BODY = css(
     " #news_body_id, #newsContent, #news_content, #articleText, #article_content,"
     " #CmAdContent, #textBody, #news-contents, #adiContents, .article_txt,"
     " .news_cnt_detail_wrap, .article_body, .article-body, .article_view, .view_con,"
-    " .news_body, .story-news, .article-text, .cont-body"
+    " .news_body, .story-news, .article-text, .cont-body,"
+    # Named by the scrapers that read broadcasters', agencies' and business papers' pages
+    # (KBS, news1, 한국경제, 서울신문, 세계일보, 노컷, 다음, 서울경제), and NDSoft's misspelt skin.
+    " #cont_newstext, #newsct_article, #articletxt, #articles_detail, #news_body_area,"
+    " #atic_txt1, #article_txt, #pnlContent, #harmonyContainer, #v-article-content,"
+    " .article-veiw-body, .news_txt, .detail-body, .art_body, .at_contents, .cont_article"
 )
+# Class and id values that name an article's text, for templates no list knows:
+# "m-view-body", "mArticleBody", "news_body_area", "articleTxt". A wrapper ("…-wrap")
+# or a box of teasers ("news_list") is not one.
+_BODY_NAME = re.compile(
+    r"(?:[a-z]{1,4}[-_]?)?(?:article|news|view|story|entry|detail)[-_]?"
+    r"(?:body|contents?|text|txt|cont)(?:[-_]?(?:area|div|box))?",
+    re.I,
+)
+MIN_CONTAINER = 80  # characters of text; less is a teaser or an empty template box
 HEADINGS = css("h1, h2, h3")
 # Elements that templates name as the headline, wherever they sit and whatever their tag.
 HEADLINES = css(
@@ -167,14 +181,36 @@ class Profile:
             return found[0]
         best = None
         for el in BODY(self.index):
-            if len(text_of(el)) >= 80:
+            if len(text_of(el)) >= MIN_CONTAINER:
                 return el
             best = best if best is not None else el
-        return best
+        named = named_container(self.root)
+        return named if named is not None else best
 
     def skip(self, el: Element) -> bool:
         """Whether an element inside the body container is left out of the text."""
         return skip_element(el)
+
+
+def named_container(root: Element) -> Element | None:
+    """The visible element with the most text among those whose class or id names an
+    article body (``_BODY_NAME``), or None when none holds ``MIN_CONTAINER`` characters."""
+    best, best_len = None, MIN_CONTAINER - 1
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        if not _names_body(el.get("class"), el.get("id")) or out_of_sight(el):
+            continue
+        length = len(text_of(el))
+        if length > best_len:
+            best, best_len = el, length
+    return best
+
+
+@lru_cache(maxsize=4096)
+def _names_body(classes: str | None, id_: str | None) -> bool:
+    names = f"{classes or ''} {id_ or ''}".split()
+    return any(_BODY_NAME.fullmatch(name) for name in names)
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:
