@@ -230,3 +230,18 @@ def test_never_raises(text: str) -> None:
     assert lead is None or len(rest) <= len(text)
     byline_line(text)
     clean_name(text)
+
+
+def test_newsroom_signature_is_a_byline_line_naming_nobody() -> None:
+    byline = byline_line("누리경제 뉴스룸 newsroom@nuri.example")
+    assert byline is not None and byline.names == () and byline.emails == ()
+
+
+def test_wire_slogan_before_the_reporters_address() -> None:
+    byline = byline_line("◎공감언론 누리경제 isle@nuri.example")
+    assert byline is not None and byline.names == ()
+    assert byline.emails == ("isle@nuri.example",)
+
+
+def test_a_sentence_about_the_newsroom_is_not_a_byline() -> None:
+    assert byline_line("편집국 관계자는 newsroom@nuri.example 로 제보를 받는다고 밝혔다.") is None

@@ -383,3 +383,14 @@ def test_old_ndsoft_table_skin() -> None:
     article = page("ndsoft_old")
     assert article.cms == "ndsoft"
     assert article.subtitle == "대합실 두 배로 넓혀…다음 달 1일 개장"
+
+
+def test_related_heading_early_in_a_short_article_goes_alone() -> None:
+    body = page("agency_tail").body
+    assert "관련기사" not in body and body.endswith("회사는 설명했다.")
+
+
+def test_newsroom_and_slogan_lines_name_nobody() -> None:
+    article = page("agency_tail")
+    assert article.reporters == ["강이슬"]
+    assert article.reporter_emails == ["isle@nuri.example"]  # not the newsroom's address

@@ -36,7 +36,7 @@ _BOILERPLATE = re.compile(
     r"|(?i:All\s+rights\s+reserved|Copyrights?\s*(?:ⓒ|©|\(c\)))|재판매\s*및\s*(?i:DB)\s*금지"
     r"|무단\s*(?:복제|복사|도용|게재|사용)\s*(?:및|,|·)"
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
-    r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
+    r"|네이버\s*(?:채널|메인)에서|네이버\s*구독|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
     r"|댓글이 있습니다\.?$|다른\s*기사\s*(?:보기|더\s*보기)|기자\s*구독"
     r"|기자\s*페이지\s*(?:가기|바로가기)?$|^.{0,20}(?:주요|인기|추천|많이\s*본)\s*(?:뉴스|기사)$"
     # Business papers' quote boxes: "이 기사의 주요 종목", "관련 종목" (the quotes: residue.py).
@@ -141,9 +141,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     in_tips = False  # inside a 제보 block: its contact lines go with it
     for index, line in enumerate(lines):
         text = line.text
-        if _STOP.match(text) and index > len(lines) // 3:
-            out.messages.append(f"body cut at {text[:20]!r}")
-            break
+        if _STOP.match(text):
+            if index > len(lines) // 3:
+                out.messages.append(f"body cut at {text[:20]!r}")
+                break
+            continue  # too early to end a short article: only the heading goes
         if is_tip_heading(text):
             in_tips = True
             continue
