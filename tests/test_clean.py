@@ -502,3 +502,45 @@ def test_quote_box_portal_prompt_and_player_lines_go(line: str) -> None:
 )
 def test_sentences_about_stocks_and_prompts_stay(line: str) -> None:
     assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사는 2025년 1월 2일 프리미엄 콘텐츠 서비스 '마켓인'에 출고된 기사입니다.",
+        "이 기사는 가온일보 홈페이지에서 하루 먼저 볼 수 있는 기사입니다.",
+        "※ 본 기사는 투자 참고용으로, 투자 권유를 목적으로 하지 않습니다.",
+        "이 기사는 인공지능(AI)이 작성했습니다.",
+        "※ 이 기사는 가온일보와 제휴를 통해 게재합니다.",
+        "※ 사진은 기사 내용과 직접적인 관련이 없습니다.",
+        "기사제공 가온일보",
+        "[가온일보 바로가기] [가온일보 구독하기]",
+        "▶ 가온신문이 독자님께 다가갑니다. 후원하기",
+        "구독 좋아요 알림설정",
+        "<가온일보> 기사 더 보기",
+        "/사진=가온통신",
+    ],
+)
+def test_notes_on_how_the_article_ran_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사는 시민 500명의 설문을 바탕으로 작성됐다.",
+        "회사는 AI가 만든 요약 기사를 시범 운영한다고 밝혔다.",
+        "관련 기사는 내일 이어진다.",
+        "사진은 지난해 촬영됐다.",
+    ],
+)
+def test_sentences_about_articles_and_photos_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]
+
+
+@pytest.mark.parametrize(
+    "heading", ["<연관기사>", "함께 보면 좋은 기사", "관련 영상", "가온 핫클릭"]
+)
+def test_related_headings_end_the_text(heading: str) -> None:
+    cleaned = clean_lines(lines(*TEXT, heading, "가온시 새 청사 착공…2028년 완공"))
+    assert cleaned.paragraphs == TEXT

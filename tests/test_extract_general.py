@@ -394,3 +394,17 @@ def test_newsroom_and_slogan_lines_name_nobody() -> None:
     article = page("agency_tail")
     assert article.reporters == ["강이슬"]
     assert article.reporter_emails == ["isle@nuri.example"]  # not the newsroom's address
+
+
+def test_tip_block_printed_as_one_paragraph_goes() -> None:
+    # "■ 제보하기 ▷ 카카오톡 : … ▷ 전화 : … ▷ 이메일 : … 구독해주세요!" ends like a sentence.
+    body = page("broadcast_tip").body
+    assert "제보" not in body and "@" not in body
+    assert body.endswith("내다봤습니다.")
+
+
+@pytest.mark.parametrize(
+    "note", ["바로가기", "관련이 없습니다", "먼저 볼 수 있는 기사", "연관기사", "작은 학교"]
+)
+def test_portal_notes_around_the_text_go(note: str) -> None:
+    assert note not in page("portal_daum_old").body

@@ -26,7 +26,7 @@ _LEADING_CREDIT = re.compile(
 )
 # A line that is only a credit: "[사진]한빛일보 DB", "그래픽=김가람 기자".
 _CREDIT_LINE = re.compile(
-    rf"^\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*[^.!?=\n]{{0,30}}$"
+    rf"^\s*/?\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*[^.!?=\n]{{0,30}}$"
 )
 # Image and video buttons: "기사 이미지 보기", "사진 크게 보기", "원본 보기".
 _BUTTON = re.compile(
