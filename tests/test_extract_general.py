@@ -408,3 +408,15 @@ def test_tip_block_printed_as_one_paragraph_goes() -> None:
 )
 def test_portal_notes_around_the_text_go(note: str) -> None:
     assert note not in page("portal_daum_old").body
+
+
+def test_named_container_inside_a_named_wrapper() -> None:
+    text = "가온시가 새 청사를 짓는다. " * 10
+    html = (
+        "<html><body><h1>가온시 새 청사</h1><div class='view_content'>"
+        "<div class='btns'>공유 인쇄 스크랩</div>"
+        f"<div class='articleTxt'>{text}</div>"
+        "<div class='cmt'>첫 댓글입니다</div></div></body></html>"
+    )
+    body = extract(html, "https://news.example.kr/a/2").body
+    assert body == text.strip()

@@ -194,16 +194,23 @@ class Profile:
 
 def named_container(root: Element) -> Element | None:
     """The visible element with the most text among those whose class or id names an
-    article body (``_BODY_NAME``), or None when none holds ``MIN_CONTAINER`` characters."""
-    best, best_len = None, MIN_CONTAINER - 1
+    article body (``_BODY_NAME``), or None when none holds ``MIN_CONTAINER`` characters.
+    Inside it, a named element that holds most of that text is the tighter choice: a
+    "view_content" wrapper around the "article_txt" also holds buttons and comments."""
+    found: list[tuple[Element, int]] = []
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
             continue
         if not _names_body(el.get("class"), el.get("id")) or out_of_sight(el):
             continue
-        length = len(text_of(el))
-        if length > best_len:
-            best, best_len = el, length
+        if (length := len(text_of(el))) >= MIN_CONTAINER:
+            found.append((el, length))
+    if not found:
+        return None
+    best, best_len = max(found, key=lambda pair: pair[1])
+    for el, length in found:  # document order: an inner match comes after its wrapper
+        if el is not best and length >= 0.7 * best_len and best in el.iterancestors():
+            best = el  # keep best_len: each tighter choice is measured against the largest
     return best
 
 
