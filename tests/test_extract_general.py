@@ -418,5 +418,9 @@ def test_named_container_inside_a_named_wrapper() -> None:
         f"<div class='articleTxt'>{text}</div>"
         "<div class='cmt'>첫 댓글입니다</div></div></body></html>"
     )
-    body = extract(html, "https://news.example.kr/a/2").body
-    assert body == text.strip()
+    from newscrawl.extract.cms.base import named_container
+    from newscrawl.extract.dom import parse
+
+    chosen = named_container(parse(html))
+    assert chosen is not None and chosen.get("class") == "articleTxt"
+    assert extract(html, "https://news.example.kr/a/2").body == text.strip()
