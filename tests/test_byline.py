@@ -245,3 +245,13 @@ def test_wire_slogan_before_the_reporters_address() -> None:
 
 def test_a_sentence_about_the_newsroom_is_not_a_byline() -> None:
     assert byline_line("편집국 관계자는 newsroom@nuri.example 로 제보를 받는다고 밝혔다.") is None
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["[가온스포츠 허다정 기자]", "[스포츠가온 허다정 기자]", "[뉴스가온 허다정 기자]"],
+)
+def test_sports_and_online_outlets_in_a_bracket_are_not_names(credit: str) -> None:
+    text, byline = split_lead_credit(f"{credit} 가온FC가 새 감독을 선임했다.")
+    assert byline is not None and byline.names == ("허다정",)
+    assert text == "가온FC가 새 감독을 선임했다."

@@ -42,8 +42,10 @@ _OUTLETS = frozenset(
 )  # fmt: skip
 _OUTLET_SUFFIXES = (
     "일보", "신문", "뉴스", "방송", "닷컴", "타임스", "타임즈", "통신", "미디어", "저널", "경제",
-    "투데이", "데일리", "TV", "티브이",
+    "투데이", "데일리", "TV", "티브이", "스포츠", "포스트", "헤럴드", "프레스",
 )  # fmt: skip
+# Sports papers and online outlets name themselves first: 스포츠월드, 뉴스웨이, 뉴스토마토.
+_OUTLET_PREFIXES = ("스포츠", "뉴스")
 # Hangul words of name length that are credit vocabulary, not people.
 _NOT_NAMES = frozenset(
     {
@@ -126,7 +128,12 @@ def _names_outlet(word: str) -> bool:
 
 def _is_outlet(word: str) -> bool:
     # A call sign or an acronym in capitals (HBS, KNN, G1) names an outlet in a byline.
-    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_CALL_SIGN.fullmatch(word))
+    return (
+        word in _OUTLETS
+        or word.endswith(_OUTLET_SUFFIXES)
+        or (len(word) > 3 and word.startswith(_OUTLET_PREFIXES))
+        or bool(_CALL_SIGN.fullmatch(word))
+    )
 
 
 def _classify(word: str, before_eq: bool) -> list[_Token]:
