@@ -255,3 +255,16 @@ def test_sports_and_online_outlets_in_a_bracket_are_not_names(credit: str) -> No
     text, byline = split_lead_credit(f"{credit} 가온FC가 새 감독을 선임했다.")
     assert byline is not None and byline.names == ("허다정",)
     assert text == "가온FC가 새 감독을 선임했다."
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("[더팩트 허다정 기자]", ("허다정",)),  # an outlet no list knows
+        ("[위키가온 허다정·김하늘 기자]", ("허다정", "김하늘")),
+        ("[한빛일보 허다정 김하늘 기자]", ("허다정", "김하늘")),  # a known outlet first
+    ],
+)
+def test_first_word_of_a_bracketed_credit_is_the_outlet(credit: str, names: tuple) -> None:
+    byline = split_lead_credit(f"{credit} 가온시가 새 청사를 짓는다.")[1]
+    assert byline is not None and byline.names == names

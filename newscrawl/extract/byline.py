@@ -292,7 +292,10 @@ def _bracketed_byline(inner: str) -> Byline | None:
         return Byline()  # "[한빛일보]", "[HBS]"; not a tag such as "[AI]", "[MLB]"
     if not outlet and not _ROLE_RE.search(inner):
         return None
-    byline, stray = _analyse(inner, bare=outlet, spaced=True)
+    # Names side by side share the role only after a known outlet ("[한빛일보 김가람 이나래
+    # 기자]"); "[더팩트 허다정 기자]" starts with an outlet no list knows, which is far more
+    # common than two reporters with no separator between them.
+    byline, stray = _analyse(inner, bare=outlet, spaced=outlet)
     return byline if byline.names and not stray else None
 
 
