@@ -544,3 +544,44 @@ def test_sentences_about_articles_and_photos_stay(line: str) -> None:
 def test_related_headings_end_the_text(heading: str) -> None:
     cleaned = clean_lines(lines(*TEXT, heading, "가온시 새 청사 착공…2028년 완공"))
     assert cleaned.paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사를 공유합니다",
+        "AI 요약",
+        "오디오 듣기",
+        "가나다라마바사",  # the font-size sample
+        "광고",
+        "ADVERTISEMENT",
+        "이전 기사",
+        "목록보기",
+        "카카오톡 공유",
+        "카카오톡 페이스북 URL 복사",
+        "좋아요 3 슬퍼요 0 화나요 1",
+        "재생 시간 01:58",
+        "※ 이 기사는 가온일보 지면에 실린 기사입니다.",
+        "가온일보 뉴스레터 신청하기",
+        "카카오톡 채널 추가하기",
+        "[가온일보 무료 구독]",
+        "언론사가 선정한 주요기사 혹은 심층기획 기사입니다.",
+    ],
+)
+def test_controls_counters_and_prompts_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "광고 시장이 커졌다.",
+        "닫기 버튼을 누르면 된다.",
+        "시민들은 카카오톡으로 공유했다.",
+        "좋아요 수가 100만을 넘었다.",
+        "이전 기사에서 보도했다.",
+        "시는 뉴스레터 구독자를 늘리기로 했다.",
+    ],
+)
+def test_sentences_with_control_words_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]

@@ -23,6 +23,7 @@ from newscrawl.extract.broadcast import (
     strip_programme_tag,
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
+from newscrawl.extract.chrome import is_chrome
 from newscrawl.extract.crew import crew_credits, strip_crew_credits
 from newscrawl.extract.dom import Line
 from newscrawl.extract.residue import is_code, is_stock_widget, strip_residue
@@ -40,22 +41,6 @@ _BOILERPLATE = re.compile(
     r"|기사 섹션 분류 안내|섹션으로 분류했습니다"
     r"|댓글이 있습니다\.?$|다른\s*기사\s*(?:보기|더\s*보기)|기자\s*구독"
     r"|기자\s*페이지\s*(?:가기|바로가기)?$|^.{0,20}(?:주요|인기|추천|많이\s*본)\s*(?:뉴스|기사)$"
-    # Business papers' quote boxes: "이 기사의 주요 종목", "관련 종목" (the quotes: residue.py).
-    r"|^\s*(?:이\s*기사의?\s*)?(?:주요|관련|언급된?)\s*종목(?:\s*(?:정보|시세|보기))?\s*$"
-    # Portal and app prompts: "▶ 가온일보 단독 뉴스 모아보기", "앱 설치하고 속보 알림 받기".
-    r"|^.{0,30}(?:모아\s*보기|보러\s*가기|알림\s*받기|앱\s*(?:설치|다운로드)(?:하기)?)\s*!?$"
-    # Notes on where and how the article ran, printed after (or before) it: "이 기사는
-    # 프리미엄 서비스에 먼저 출고된 기사입니다", "본 기사는 투자 참고용으로…", "이 기사는
-    # 인공지능(AI)이 작성했습니다"; and the photo disclaimer "사진은 기사 내용과 관련 없음".
-    r"|^\W{0,3}(?:이|본)\s*기사는\s.{0,60}?(?:출고|먼저\s*볼\s*수|선공개|제휴|투자\s*(?:참고|권유)"
-    r"|인공지능|(?i:AI)(?:가|이|로|를|\s*기자)|로봇)"
-    r"|사진은\s*(?:기사\s*)?(?:내용|본문)과\s*(?:직접\s*)?(?:적인\s*)?(?:관련|관계)\s*(?:이\s*|가\s*)?없"
-    # Daum and Naver sports: "기사제공 한빛일보"; prompts: "[한빛일보 바로가기]", "후원하기",
-    # "구독 좋아요 알림설정", "<한빛일보> 기사 더 보기".
-    r"|^\s*기사\s*제공\s*[:：]?\s*\S{1,15}\s*$|(?:바로\s*가기|구독\s*하기|후원\s*하기)\s*[\]】>)]?\s*$"
-    r"|알림\s*설정\s*$|(?:기사|뉴스)\s*더\s*보기\s*$"
-    # A video player's clock: "00:00 / 02:11".
-    r"|^\s*\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?\s*$"
 )
 _BOILERPLATE_START = re.compile(
     r"\s*(?:ⓒ|©)"
@@ -131,7 +116,11 @@ def _key(text: str) -> str:
 
 def is_boilerplate(text: str) -> bool:
     """Whether a line is a footer, widget or prompt line."""
-    return _BOILERPLATE_START.match(text) is not None or _BOILERPLATE.search(text) is not None
+    return (
+        _BOILERPLATE_START.match(text) is not None
+        or _BOILERPLATE.search(text) is not None
+        or is_chrome(text)
+    )
 
 
 def is_caption(line: Line) -> bool:
