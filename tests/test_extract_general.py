@@ -377,6 +377,8 @@ def test_wrapper_of_a_body_is_not_the_body() -> None:
     assert _names_body("news_body_area", None) and _names_body("articleTxt", None)
     assert not _names_body("article-body-wrap", None)
     assert not _names_body("news_list", "m-view-head")
+    assert not _names_body("cmt_view_txt", None) and not _names_body("preview_text", None)
+    assert not _names_body("view_cont related_news_txt", None)
 
 
 def test_old_ndsoft_table_skin() -> None:

@@ -214,9 +214,15 @@ def named_container(root: Element) -> Element | None:
     return best
 
 
+# Boxes whose names also fit _BODY_NAME: "cmt_view_txt" (a comment), "preview_text" (a teaser).
+_NOT_BODY_NAME = re.compile(r"comment|cmt|reply|review|footer|relat|recom|popular|rank|side", re.I)
+
+
 @lru_cache(maxsize=4096)
 def _names_body(classes: str | None, id_: str | None) -> bool:
     names = f"{classes or ''} {id_ or ''}".split()
+    if any(_NOT_BODY_NAME.search(name) for name in names):
+        return False
     return any(_BODY_NAME.fullmatch(name) for name in names)
 
 
