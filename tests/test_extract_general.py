@@ -426,3 +426,22 @@ def test_named_container_inside_a_named_wrapper() -> None:
     chosen = named_container(parse(html))
     assert chosen is not None and chosen.get("class") == "articleTxt"
     assert extract(html, "https://news.example.kr/a/2").body == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "encoding"),
+    [
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', b"", None),
+        (b"charset=euc-kr", b"charset=utf-8", None),  # a wrong declaration
+        (b"", b"", "text/html; charset=utf-8"),  # a wrong HTTP header
+    ],
+)
+def test_euc_kr_page_without_a_right_declaration(
+    old: bytes, new: bytes, encoding: str | None
+) -> None:
+    raw = (FIXTURES / "euckr_table.html").read_bytes()
+    article = extract(
+        raw.replace(old, new) if old else raw, LABELS["euckr_table"]["url"], encoding=encoding
+    )
+    assert (article.encoding, article.title) == ("cp949", LABELS["euckr_table"]["title"])
+    assert article.body == LABELS["euckr_table"]["body"]
