@@ -445,3 +445,21 @@ def test_euc_kr_page_without_a_right_declaration(
     )
     assert (article.encoding, article.title) == ("cp949", LABELS["euckr_table"]["title"])
     assert article.body == LABELS["euckr_table"]["body"]
+
+
+def test_writers_in_a_list_of_other_articles_are_not_reporters() -> None:
+    # A column list in the sidebar prints its writers with the byline's class (.writer).
+    assert page("sidebar_writers").reporters == ["주하늘"]
+
+
+def test_co_reporters_listed_with_links_to_their_pages_stay() -> None:
+    text = "가온시가 새 청사를 짓는다. " * 8
+    items = "".join(
+        f'<li><a href="/r/{i}" class="reporter">{name} 기자</a></li>'
+        for i, name in enumerate(["주하늘", "차은비", "노을빛"])
+    )
+    html = (
+        f"<html><body><h1>가온시 새 청사</h1><ul class='reporters'>{items}</ul>"
+        f"<div class='article-body'>{text}</div></body></html>"
+    )
+    assert extract(html, "https://news.example.kr/a/3").reporters == ["주하늘", "차은비", "노을빛"]

@@ -145,8 +145,10 @@ class Profile:
         return None
 
     def byline_texts(self) -> list[str]:
-        """Raw strings that name the reporters, in page order."""
-        texts = (text_of(el) for el in self.BYLINE(self.index)[:8])
+        """Raw strings that name the reporters, in page order; not the writers of other
+        articles that lists of columns and related news print with the same class."""
+        found = [el for el in self.BYLINE(self.index) if not in_teaser(el)]
+        texts = (text_of(el) for el in found[:8])
         return [text for text in texts if 2 <= len(text) <= 120]
 
     def byline_boxes(self) -> list[str]:
@@ -224,6 +226,37 @@ def _names_body(classes: str | None, id_: str | None) -> bool:
     if any(_NOT_BODY_NAME.search(name) for name in names):
         return False
     return any(_BODY_NAME.fullmatch(name) for name in names)
+
+
+MIN_TEASER_ITEMS = 3  # items of a list of other articles, each with its link
+
+
+def in_teaser(el: Element) -> bool:
+    """Whether the element sits in a navigation bar, a footer, or an item of a list whose
+    every item links somewhere (columns, related news): a byline there is another
+    article's. The article's own info list (name, 입력, 수정) has items without links."""
+    for ancestor in el.iterancestors():
+        if ancestor.tag in ("nav", "footer"):
+            return True
+        if ancestor.tag == "li":
+            parent = ancestor.getparent()
+            items = [] if parent is None else [c for c in parent if c.tag == "li"]
+            return len(items) >= MIN_TEASER_ITEMS and all(map(_links_away, items))
+    return False
+
+
+# A link to a reporter's page ("김가람 기자"), as co-reporters are listed, is not away.
+_PERSON_LINK = re.compile(r"(?:기자|특파원|위원|에디터|(?i:PD))\s*$")
+
+
+def _links_away(item: Element) -> bool:
+    for a in item.iter("a"):
+        text = text_of(a)
+        if len(text) < 4 or (a.get("href") or "").startswith("mailto:"):
+            continue
+        if not _PERSON_LINK.search(text):
+            return True
+    return False
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:
