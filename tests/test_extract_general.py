@@ -463,3 +463,24 @@ def test_co_reporters_listed_with_links_to_their_pages_stay() -> None:
         f"<div class='article-body'>{text}</div></body></html>"
     )
     assert extract(html, "https://news.example.kr/a/3").reporters == ["주하늘", "차은비", "노을빛"]
+
+
+def test_list_of_columns_after_the_text_names_nobody() -> None:
+    # No byline anywhere: neither the writers' boxes nor the lines after the text may
+    # credit the column list's writers ("…바다가 산다남궁별 논설위원" read as a byline).
+    text = "가온시가 새 청사를 짓는다. " * 8
+    items = "".join(
+        f'<li><a href="/op/{i}">{title}</a><span class="writer_name">{who}</span></li>'
+        for i, (title, who) in enumerate(
+            [
+                ("섬이 살아야 바다가 산다", "남궁별 논설위원"),
+                ("뱃길도 길이다", "차은비 객원기자"),
+                ("봄 바다의 약속", "노을빛 시인"),
+            ]
+        )
+    )
+    html = (
+        f"<html><body><h1>가온시 새 청사</h1><div class='article-body'>{text}</div>"
+        f"<ul class='op'>{items}</ul></body></html>"
+    )
+    assert extract(html, "https://news.example.kr/a/4").reporters == []

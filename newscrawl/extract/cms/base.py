@@ -12,6 +12,7 @@ from functools import lru_cache
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex, Selector
+from newscrawl.extract.teaser import in_teaser
 from newscrawl.extract.visibility import is_hidden, out_of_sight, visible_text
 
 
@@ -161,6 +162,8 @@ class Profile:
                 continue
             if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or out_of_sight(el):
                 continue
+            if in_teaser(el):
+                continue
             lines = lines_of(el, lambda e: e.tag in SKIP_TAGS)
             texts.extend(line.text for line in lines[:4] if 2 <= len(line.text) <= 120)
             # A box prints the name, the e-mail and links on one line, each in its element.
@@ -226,37 +229,6 @@ def _names_body(classes: str | None, id_: str | None) -> bool:
     if any(_NOT_BODY_NAME.search(name) for name in names):
         return False
     return any(_BODY_NAME.fullmatch(name) for name in names)
-
-
-MIN_TEASER_ITEMS = 3  # items of a list of other articles, each with its link
-
-
-def in_teaser(el: Element) -> bool:
-    """Whether the element sits in a navigation bar, a footer, or an item of a list whose
-    every item links somewhere (columns, related news): a byline there is another
-    article's. The article's own info list (name, 입력, 수정) has items without links."""
-    for ancestor in el.iterancestors():
-        if ancestor.tag in ("nav", "footer"):
-            return True
-        if ancestor.tag == "li":
-            parent = ancestor.getparent()
-            items = [] if parent is None else [c for c in parent if c.tag == "li"]
-            return len(items) >= MIN_TEASER_ITEMS and all(map(_links_away, items))
-    return False
-
-
-# A link to a reporter's page ("김가람 기자"), as co-reporters are listed, is not away.
-_PERSON_LINK = re.compile(r"(?:기자|특파원|위원|에디터|(?i:PD))\s*$")
-
-
-def _links_away(item: Element) -> bool:
-    for a in item.iter("a"):
-        text = text_of(a)
-        if len(text) < 4 or (a.get("href") or "").startswith("mailto:"):
-            continue
-        if not _PERSON_LINK.search(text):
-            return True
-    return False
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:
