@@ -230,3 +230,41 @@ def test_never_raises(text: str) -> None:
     assert lead is None or len(rest) <= len(text)
     byline_line(text)
     clean_name(text)
+
+
+def test_newsroom_signature_is_a_byline_line_naming_nobody() -> None:
+    byline = byline_line("누리경제 뉴스룸 newsroom@nuri.example")
+    assert byline is not None and byline.names == () and byline.emails == ()
+
+
+def test_wire_slogan_before_the_reporters_address() -> None:
+    byline = byline_line("◎공감언론 누리경제 isle@nuri.example")
+    assert byline is not None and byline.names == ()
+    assert byline.emails == ("isle@nuri.example",)
+
+
+def test_a_sentence_about_the_newsroom_is_not_a_byline() -> None:
+    assert byline_line("편집국 관계자는 newsroom@nuri.example 로 제보를 받는다고 밝혔다.") is None
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["[가온스포츠 허다정 기자]", "[스포츠가온 허다정 기자]", "[뉴스가온 허다정 기자]"],
+)
+def test_sports_and_online_outlets_in_a_bracket_are_not_names(credit: str) -> None:
+    text, byline = split_lead_credit(f"{credit} 가온FC가 새 감독을 선임했다.")
+    assert byline is not None and byline.names == ("허다정",)
+    assert text == "가온FC가 새 감독을 선임했다."
+
+
+@pytest.mark.parametrize(
+    ("credit", "names"),
+    [
+        ("[더팩트 허다정 기자]", ("허다정",)),  # an outlet no list knows
+        ("[위키가온 허다정·김하늘 기자]", ("허다정", "김하늘")),
+        ("[한빛일보 허다정 김하늘 기자]", ("허다정", "김하늘")),  # a known outlet first
+    ],
+)
+def test_first_word_of_a_bracketed_credit_is_the_outlet(credit: str, names: tuple) -> None:
+    byline = split_lead_credit(f"{credit} 가온시가 새 청사를 짓는다.")[1]
+    assert byline is not None and byline.names == names

@@ -471,3 +471,117 @@ def test_crew_credits_glued_to_the_last_paragraph_name_the_reporter() -> None:
 )
 def test_text_with_a_role_and_a_colon_stays(line: str) -> None:
     assert clean_lines(lines(*SCRIPT, line)).paragraphs == [*SCRIPT, line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사의 주요 종목",
+        "관련 종목",
+        "관련종목 시세",
+        "한누리바이오 48,250 +3.54%",  # a quote box line without code or market name
+        "다온제약12,870▼ 210-1.61%",
+        "▶ 가온일보 단독 뉴스 모아보기",
+        "앱 설치하고 속보 알림 받기",
+        "00:00 / 02:11",
+    ],
+)
+def test_quote_box_portal_prompt_and_player_lines_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "한누리바이오 주가는 이날 48,250원으로 3.54% 올랐다.",
+        "관련 종목의 주가가 일제히 올랐다.",
+        "코스닥 상장사 12곳이 관련 종목으로 묶였다.",
+        "회사는 신제품 설명회 영상을 모아 보기 쉽게 정리했다고 밝혔다.",
+        "경기는 1:0 / 2:1로 끝났다.",
+    ],
+)
+def test_sentences_about_stocks_and_prompts_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사는 2025년 1월 2일 프리미엄 콘텐츠 서비스 '마켓인'에 출고된 기사입니다.",
+        "이 기사는 가온일보 홈페이지에서 하루 먼저 볼 수 있는 기사입니다.",
+        "※ 본 기사는 투자 참고용으로, 투자 권유를 목적으로 하지 않습니다.",
+        "이 기사는 인공지능(AI)이 작성했습니다.",
+        "※ 이 기사는 가온일보와 제휴를 통해 게재합니다.",
+        "※ 사진은 기사 내용과 직접적인 관련이 없습니다.",
+        "기사제공 가온일보",
+        "[가온일보 바로가기] [가온일보 구독하기]",
+        "▶ 가온신문이 독자님께 다가갑니다. 후원하기",
+        "구독 좋아요 알림설정",
+        "<가온일보> 기사 더 보기",
+        "/사진=가온통신",
+    ],
+)
+def test_notes_on_how_the_article_ran_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사는 시민 500명의 설문을 바탕으로 작성됐다.",
+        "회사는 AI가 만든 요약 기사를 시범 운영한다고 밝혔다.",
+        "관련 기사는 내일 이어진다.",
+        "사진은 지난해 촬영됐다.",
+    ],
+)
+def test_sentences_about_articles_and_photos_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]
+
+
+@pytest.mark.parametrize(
+    "heading", ["<연관기사>", "함께 보면 좋은 기사", "관련 영상", "가온 핫클릭"]
+)
+def test_related_headings_end_the_text(heading: str) -> None:
+    cleaned = clean_lines(lines(*TEXT, heading, "가온시 새 청사 착공…2028년 완공"))
+    assert cleaned.paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "이 기사를 공유합니다",
+        "AI 요약",
+        "오디오 듣기",
+        "가나다라마바사",  # the font-size sample
+        "광고",
+        "ADVERTISEMENT",
+        "이전 기사",
+        "목록보기",
+        "카카오톡 공유",
+        "카카오톡 페이스북 URL 복사",
+        "좋아요 3 슬퍼요 0 화나요 1",
+        "재생 시간 01:58",
+        "※ 이 기사는 가온일보 지면에 실린 기사입니다.",
+        "가온일보 뉴스레터 신청하기",
+        "카카오톡 채널 추가하기",
+        "[가온일보 무료 구독]",
+        "언론사가 선정한 주요기사 혹은 심층기획 기사입니다.",
+    ],
+)
+def test_controls_counters_and_prompts_go(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == TEXT
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "광고 시장이 커졌다.",
+        "닫기 버튼을 누르면 된다.",
+        "시민들은 카카오톡으로 공유했다.",
+        "좋아요 수가 100만을 넘었다.",
+        "이전 기사에서 보도했다.",
+        "시는 뉴스레터 구독자를 늘리기로 했다.",
+    ],
+)
+def test_sentences_with_control_words_stay(line: str) -> None:
+    assert clean_lines(lines(*TEXT[:2], line, TEXT[2])).paragraphs == [*TEXT[:2], line, TEXT[2]]

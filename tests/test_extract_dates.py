@@ -41,3 +41,28 @@ def test_labelled_dates(text: str, published: datetime, modified: datetime | Non
 )
 def test_no_labelled_date(text: str) -> None:
     assert find_labelled_dates(text) == []
+
+
+@pytest.mark.parametrize(
+    ("meta", "published"),
+    [
+        ('property="og:regDate" content="20190416113200"', "2019-04-16T11:32:00+09:00"),
+        ('property="og:regDate" content="201904161132"', "2019-04-16T11:32:00+09:00"),
+        (
+            'itemprop="datePublished" content="2019-04-16T11:32:00+09:00"',
+            "2019-04-16T11:32:00+09:00",
+        ),
+        ('property="og:regDate" content="20191316113200"', None),  # month 13
+    ],
+)
+def test_date_only_in_metadata(meta: str, published: str | None) -> None:
+    from newscrawl.extract import extract
+
+    html = (
+        f"<html><head><meta {meta}><title>가온시 새 청사</title></head><body>"
+        "<h1>가온시 새 청사</h1><div class='article-body'>"
+        + "가온시가 새 청사를 짓는다. " * 8
+        + "</div></body></html>"
+    )
+    article = extract(html, "https://news.example.kr/a/1")
+    assert (article.published.isoformat() if article.published else None) == published

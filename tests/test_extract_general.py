@@ -318,3 +318,169 @@ def test_no_reporter_invented_from_article_text() -> None:
 
 def test_no_deck_taken_from_a_bold_lead_sentence() -> None:
     assert page("legit").subtitle is None
+
+
+# Layouts of outlets never seen (issue 11, second pass) ---------------------------------------
+
+
+def test_broadcaster_container_known_by_its_id() -> None:
+    # The script sits in a container public scrapers name (#cont_newstext, .detail-body);
+    # the video player above it prints "동영상 영역 시작" and its clock.
+    article = page("broadcast_player")
+    assert article.body.startswith("[앵커]")
+    assert not re.search(r"동영상|\d\d:\d\d / ", article.body)
+
+
+def test_reporter_box_gives_the_address_of_the_reporter_who_signed_off() -> None:
+    article = page("broadcast_player")
+    assert article.reporters == ["한결"]
+    assert article.reporter_emails == ["gyeol@sbn.example"]  # not the tip address
+
+
+def test_portal_prompts_after_the_text_go() -> None:
+    body = page("portal_naver").body
+    assert body.endswith("대여 요금은 지금처럼 1시간에 1천원이다.")
+    assert "▶" not in body
+
+
+def test_portal_update_time_in_its_own_attribute() -> None:
+    modified = page("portal_naver").modified
+    assert modified is not None and modified.isoformat() == "2025-05-20T10:40:55+09:00"
+
+
+@pytest.mark.parametrize("quote", ["이 기사의 주요 종목", "관련 종목", "48,250", "▼ 210"])
+def test_quote_boxes_inside_a_business_article_go(quote: str) -> None:
+    assert quote not in page("business").body
+
+
+def test_business_article_keeps_its_numbers() -> None:
+    body = page("business").body
+    assert "체중이 평균 14% 줄어든" in body and len(body.splitlines()) == 4
+
+
+def test_container_named_like_an_article_body() -> None:
+    # "m-view-body" / "mArticleBody" on a mobile page, "news_body_area" on an EUC-KR one:
+    # no known selector, so trafilatura took the section label, the byline line and the
+    # app prompt (mobile) or the photo caption (EUC-KR).
+    mobile = page("mobile")
+    assert mobile.body.startswith("다솜군이 비어 있는")
+    assert mobile.messages == []  # not trafilatura's text
+    euckr = page("euckr_table")
+    assert (euckr.encoding, euckr.messages) == ("cp949", [])
+    assert euckr.body.startswith("세움시가 시립도서관")
+
+
+def test_wrapper_of_a_body_is_not_the_body() -> None:
+    from newscrawl.extract.cms.base import _names_body
+
+    assert _names_body("m-view-body", None) and _names_body(None, "mArticleBody")
+    assert _names_body("news_body_area", None) and _names_body("articleTxt", None)
+    assert not _names_body("article-body-wrap", None)
+    assert not _names_body("news_list", "m-view-head")
+    assert not _names_body("cmt_view_txt", None) and not _names_body("preview_text", None)
+    assert not _names_body("view_cont related_news_txt", None)
+
+
+def test_old_ndsoft_table_skin() -> None:
+    article = page("ndsoft_old")
+    assert article.cms == "ndsoft"
+    assert article.subtitle == "대합실 두 배로 넓혀…다음 달 1일 개장"
+
+
+def test_related_heading_early_in_a_short_article_goes_alone() -> None:
+    body = page("agency_tail").body
+    assert "관련기사" not in body and body.endswith("회사는 설명했다.")
+
+
+def test_newsroom_and_slogan_lines_name_nobody() -> None:
+    article = page("agency_tail")
+    assert article.reporters == ["강이슬"]
+    assert article.reporter_emails == ["isle@nuri.example"]  # not the newsroom's address
+
+
+def test_tip_block_printed_as_one_paragraph_goes() -> None:
+    # "■ 제보하기 ▷ 카카오톡 : … ▷ 전화 : … ▷ 이메일 : … 구독해주세요!" ends like a sentence.
+    body = page("broadcast_tip").body
+    assert "제보" not in body and "@" not in body
+    assert body.endswith("내다봤습니다.")
+
+
+@pytest.mark.parametrize(
+    "note", ["바로가기", "관련이 없습니다", "먼저 볼 수 있는 기사", "연관기사", "작은 학교"]
+)
+def test_portal_notes_around_the_text_go(note: str) -> None:
+    assert note not in page("portal_daum_old").body
+
+
+def test_named_container_inside_a_named_wrapper() -> None:
+    text = "가온시가 새 청사를 짓는다. " * 10
+    html = (
+        "<html><body><h1>가온시 새 청사</h1><div class='view_content'>"
+        "<div class='btns'>공유 인쇄 스크랩</div>"
+        f"<div class='articleTxt'>{text}</div>"
+        "<div class='cmt'>첫 댓글입니다</div></div></body></html>"
+    )
+    from newscrawl.extract.cms.base import named_container
+    from newscrawl.extract.dom import parse
+
+    chosen = named_container(parse(html))
+    assert chosen is not None and chosen.get("class") == "articleTxt"
+    assert extract(html, "https://news.example.kr/a/2").body == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "encoding"),
+    [
+        (b'<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">', b"", None),
+        (b"charset=euc-kr", b"charset=utf-8", None),  # a wrong declaration
+        (b"", b"", "text/html; charset=utf-8"),  # a wrong HTTP header
+    ],
+)
+def test_euc_kr_page_without_a_right_declaration(
+    old: bytes, new: bytes, encoding: str | None
+) -> None:
+    raw = (FIXTURES / "euckr_table.html").read_bytes()
+    article = extract(
+        raw.replace(old, new) if old else raw, LABELS["euckr_table"]["url"], encoding=encoding
+    )
+    assert (article.encoding, article.title) == ("cp949", LABELS["euckr_table"]["title"])
+    assert article.body == LABELS["euckr_table"]["body"]
+
+
+def test_writers_in_a_list_of_other_articles_are_not_reporters() -> None:
+    # A column list in the sidebar prints its writers with the byline's class (.writer).
+    assert page("sidebar_writers").reporters == ["주하늘"]
+
+
+def test_co_reporters_listed_with_links_to_their_pages_stay() -> None:
+    text = "가온시가 새 청사를 짓는다. " * 8
+    items = "".join(
+        f'<li><a href="/r/{i}" class="reporter">{name} 기자</a></li>'
+        for i, name in enumerate(["주하늘", "차은비", "노을빛"])
+    )
+    html = (
+        f"<html><body><h1>가온시 새 청사</h1><ul class='reporters'>{items}</ul>"
+        f"<div class='article-body'>{text}</div></body></html>"
+    )
+    assert extract(html, "https://news.example.kr/a/3").reporters == ["주하늘", "차은비", "노을빛"]
+
+
+def test_list_of_columns_after_the_text_names_nobody() -> None:
+    # No byline anywhere: neither the writers' boxes nor the lines after the text may
+    # credit the column list's writers ("…바다가 산다남궁별 논설위원" read as a byline).
+    text = "가온시가 새 청사를 짓는다. " * 8
+    items = "".join(
+        f'<li><a href="/op/{i}">{title}</a><span class="writer_name">{who}</span></li>'
+        for i, (title, who) in enumerate(
+            [
+                ("섬이 살아야 바다가 산다", "남궁별 논설위원"),
+                ("뱃길도 길이다", "차은비 객원기자"),
+                ("봄 바다의 약속", "노을빛 시인"),
+            ]
+        )
+    )
+    html = (
+        f"<html><body><h1>가온시 새 청사</h1><div class='article-body'>{text}</div>"
+        f"<ul class='op'>{items}</ul></body></html>"
+    )
+    assert extract(html, "https://news.example.kr/a/4").reporters == []

@@ -108,7 +108,12 @@ def is_tip_heading(text: str) -> bool:
         return True  # "※ '당신의 제보가 뉴스가 됩니다'", "▶ 제보 안내 : …"
     # One line with its channels; a sentence that mentions a tip and a phone number stays.
     has_contact = _TIP_CHANNEL.search(text) or _PHONE.search(text) or _EMAIL.search(text)
-    return bool(has_contact) and not _CLAUSE_END.search(text)
+    if has_contact and not _CLAUSE_END.search(text):
+        return True
+    # "■ 제보하기 ▷ 카카오톡 : … ▷ 전화 : … ▷ 이메일 : … 구독해주세요!": a marked block of
+    # channels that a plea closes, printed as one paragraph.
+    channels = len(_TIP_CHANNEL.findall(text)) + len(_PHONE.findall(text))
+    return bool(_MARKED.match(text)) and _TIP_WORD.search(text) is not None and channels >= 3
 
 
 def is_contact(text: str) -> bool:

@@ -42,8 +42,10 @@ _OUTLETS = frozenset(
 )  # fmt: skip
 _OUTLET_SUFFIXES = (
     "일보", "신문", "뉴스", "방송", "닷컴", "타임스", "타임즈", "통신", "미디어", "저널", "경제",
-    "투데이", "데일리", "TV", "티브이",
+    "투데이", "데일리", "TV", "티브이", "스포츠", "포스트", "헤럴드", "프레스",
 )  # fmt: skip
+# Sports papers and online outlets name themselves first: 스포츠월드, 뉴스웨이, 뉴스토마토.
+_OUTLET_PREFIXES = ("스포츠", "뉴스")
 # Hangul words of name length that are credit vocabulary, not people.
 _NOT_NAMES = frozenset(
     {
@@ -60,6 +62,10 @@ _DESK_RE = re.compile(r"[가-힣]{1,8}(?:부|팀|센터|데스크|부장|팀장|
 _CALL_SIGN = re.compile(r"[A-Z][A-Z0-9]{1,4}")
 _STATION = re.compile(r"[A-Z]{1,4}(?:BS|BC|TV|N)")
 _CREDIT_WORDS = frozenset({"글", "그림", "사진", "영상", "정리", "취재", "편집", "구성", "대담"})
+# A wire's slogan before its reporter's address: "◎공감언론 뉴시스 kim@…".
+_SLOGAN_WORDS = frozenset({"공감언론"})
+# Newsrooms that sign instead of a reporter: "한빛경제 뉴스룸 newsroom@…" names nobody.
+_DESK_WORDS = frozenset({"뉴스룸", "편집국", "보도국", "편집부", "온라인뉴스팀", "디지털뉴스팀"})
 _ROLE_PREFIXES = frozenset({"선임", "수석", "수습", "객원", "전문", "인턴", "사진", "영상", "취재"})
 # Markers of a copyright line, which closes an article like a byline but is not one.
 _COPYRIGHT_RE = re.compile(r"저작권|무단|재배포|©|ⓒ|copyright|all rights", re.I)
@@ -122,15 +128,22 @@ def _names_outlet(word: str) -> bool:
 
 def _is_outlet(word: str) -> bool:
     # A call sign or an acronym in capitals (HBS, KNN, G1) names an outlet in a byline.
-    return word in _OUTLETS or word.endswith(_OUTLET_SUFFIXES) or bool(_CALL_SIGN.fullmatch(word))
+    return (
+        word in _OUTLETS
+        or word.endswith(_OUTLET_SUFFIXES)
+        or (len(word) > 3 and word.startswith(_OUTLET_PREFIXES))
+        or bool(_CALL_SIGN.fullmatch(word))
+    )
 
 
 def _classify(word: str, before_eq: bool) -> list[_Token]:
     """Tokens for one word; a glued "김범수기자" becomes a name and a role."""
     if _ROLE_RE.fullmatch(word):
         return [_Token("role", word)]
-    if word in _CREDIT_WORDS:
+    if word in _CREDIT_WORDS or word in _SLOGAN_WORDS:
         return [_Token("credit", word)]  # "글·사진=", "그림 김가람": what the person did
+    if word in _DESK_WORDS:
+        return [_Token("desk", word)]
     if before_eq:
         return [_Token("place", word)]  # "서울=", "스포츠조선=", "글·사진="
     if _is_outlet(word):
@@ -226,6 +239,8 @@ def _analyse(text: str, *, bare: bool = False, spaced: bool = False) -> tuple[By
         for t in lone:
             t.used = True
         names = [t.text for t in lone]
+    if not names and not has_role and any(t.kind == "desk" for t in toks):
+        emails = ()  # a newsroom's address, not a reporter's
     last_used = max((i for i, t in enumerate(toks) if t.used), default=-1)
     # Unused names before the credited ones are datelines ("순천, 광양"); after them, text.
     stray = sum(
@@ -277,7 +292,10 @@ def _bracketed_byline(inner: str) -> Byline | None:
         return Byline()  # "[한빛일보]", "[HBS]"; not a tag such as "[AI]", "[MLB]"
     if not outlet and not _ROLE_RE.search(inner):
         return None
-    byline, stray = _analyse(inner, bare=outlet, spaced=True)
+    # Names side by side share the role only after a known outlet ("[한빛일보 김가람 이나래
+    # 기자]"); "[더팩트 허다정 기자]" starts with an outlet no list knows, which is far more
+    # common than two reporters with no separator between them.
+    byline, stray = _analyse(inner, bare=outlet, spaced=outlet)
     return byline if byline.names and not stray else None
 
 
@@ -307,8 +325,11 @@ def byline_line(line: str) -> Byline | None:
     if any(label in line for label in _DATE_LABELS):
         line = _DATE_PART_RE.sub(" ", line)
     byline, stray = _analyse(line)
-    if stray or not (byline.names or byline.emails):
+    if stray:
         return None
+    if not (byline.names or byline.emails):
+        # "한빛경제 뉴스룸 newsroom@…": a signature line that names nobody
+        return Byline() if _EMAIL_RE.search(line) and _DESK_WORDS & set(line.split()) else None
     return byline
 
 

@@ -23,6 +23,7 @@ from newscrawl.extract.broadcast import (
     strip_programme_tag,
 )
 from newscrawl.extract.byline import Byline, byline_line, parse_byline, split_lead_credit
+from newscrawl.extract.chrome import is_chrome
 from newscrawl.extract.crew import crew_credits, strip_crew_credits
 from newscrawl.extract.dom import Line
 from newscrawl.extract.residue import is_code, is_stock_widget, strip_residue
@@ -36,7 +37,8 @@ _BOILERPLATE = re.compile(
     r"|(?i:All\s+rights\s+reserved|Copyrights?\s*(?:ⓒ|©|\(c\)))|재판매\s*및\s*(?i:DB)\s*금지"
     r"|무단\s*(?:복제|복사|도용|게재|사용)\s*(?:및|,|·)"
     r"|기사의 본문 내용은 이 글자크기로|좋아요를 눌러주세요|구독하기$|구독신청$|기자의 다른 기사"
-    r"|네이버\s*(?:채널|메인)에서|네이버에서 .{0,20}구독|기사 섹션 분류 안내|섹션으로 분류했습니다"
+    r"|네이버\s*(?:채널|메인)에서|네이버\s*구독|네이버에서 .{0,20}구독"
+    r"|기사 섹션 분류 안내|섹션으로 분류했습니다"
     r"|댓글이 있습니다\.?$|다른\s*기사\s*(?:보기|더\s*보기)|기자\s*구독"
     r"|기자\s*페이지\s*(?:가기|바로가기)?$|^.{0,20}(?:주요|인기|추천|많이\s*본)\s*(?:뉴스|기사)$"
 )
@@ -52,9 +54,10 @@ _BOILERPLATE_START = re.compile(
 )
 # The article ends before these: the rest is lists and widgets.
 _STOP = re.compile(
-    r"^\s*(?:\[?관련\s*기사\]?|이 기사와 관련된 기사|관련\s*뉴스|많이\s*본\s*(?:뉴스|기사)"
+    r"^\s*[\[<〈【]?\s*(?:관련\s*기사|이 기사와 관련된 기사|관련\s*뉴스|많이\s*본\s*(?:뉴스|기사)"
     r"|인기\s*기사|추천\s*기사|댓글목록|이 시각 (?:주요|인기)|주요\s*뉴스|최신\s*뉴스"
-    r"|핫\s*이슈)\s*$"
+    r"|핫\s*이슈|연관\s*기사|관련\s*(?:동?영상|포토)|함께\s*(?:보면|읽으면)\s*좋은\s*(?:기사|뉴스)"
+    r"|\S{1,10}\s*핫\s*클릭)\s*[\]>〉】]?\s*$"
 )
 _CAPTION_START = re.compile(r"^\s*(?:↑↑|↑|△|▲|▶\s*사진|<\s*사진|\[\s*사진)")
 _CREDIT = re.compile(
@@ -113,7 +116,11 @@ def _key(text: str) -> str:
 
 def is_boilerplate(text: str) -> bool:
     """Whether a line is a footer, widget or prompt line."""
-    return _BOILERPLATE_START.match(text) is not None or _BOILERPLATE.search(text) is not None
+    return (
+        _BOILERPLATE_START.match(text) is not None
+        or _BOILERPLATE.search(text) is not None
+        or is_chrome(text)
+    )
 
 
 def is_caption(line: Line) -> bool:
@@ -135,9 +142,11 @@ def clean_lines(lines: list[Line], *, headlines: tuple[str | None, ...] = ()) ->
     in_tips = False  # inside a 제보 block: its contact lines go with it
     for index, line in enumerate(lines):
         text = line.text
-        if _STOP.match(text) and index > len(lines) // 3:
-            out.messages.append(f"body cut at {text[:20]!r}")
-            break
+        if _STOP.match(text):
+            if index > len(lines) // 3:
+                out.messages.append(f"body cut at {text[:20]!r}")
+                break
+            continue  # too early to end a short article: only the heading goes
         if is_tip_heading(text):
             in_tips = True
             continue

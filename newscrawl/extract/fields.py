@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from newscrawl.extract.byline import Byline, byline_line, clean_name, parse_byline
 from newscrawl.extract.cms.base import HEADINGS, HEADLINES, Profile
 from newscrawl.extract.dates import (
+    KST,
     LabelledDate,
     find_labelled_dates,
     later,
@@ -200,6 +201,16 @@ def resolve_reporters(
     if more and ld_names:
         names = tuple(dict.fromkeys([*names, *ld_names]))
     emails = tuple(dict.fromkeys(e for s in sources for e in s.emails))
+    if names and not emails:
+        # Broadcasters and agencies name the reporter in the text (sign-off, credit) and
+        # print the address only in the reporter box: taken where the box names them too.
+        boxes = [parse_byline(t, bare=True) for t in profile.byline_boxes()]
+        lines = [b for b in map(byline_line, tail()) if b is not None]
+        emails = tuple(
+            dict.fromkeys(
+                e.lower() for b in (*boxes, *lines) if set(b.names) & set(names) for e in b.emails
+            )
+        )
     return Byline(names=names, emails=emails)
 
 
@@ -228,21 +239,46 @@ def resolve_dates(
         "dc.date.issued",
         "article:published",
         "pdate",
+        "datepublished",  # <meta itemprop="datePublished">
+        "og:regdate",  # Kakao and Daum pages: "20190416113200"
+        "parsely-pub-date",
+        "publish-date",
     )
     meta_mod_raw = meta.ld_str("dateModified") or meta.get(
-        "article:modified_time", "og:article:modified_time", "article:modified", "lastmod"
+        "article:modified_time",
+        "og:article:modified_time",
+        "article:modified",
+        "lastmod",
+        "datemodified",
+        "og:updated_time",
     )
-    meta_pub = parse_date(meta_pub_raw) if meta_pub_raw else None
+    meta_pub = _meta_date(meta_pub_raw) if meta_pub_raw else None
     if shown_pub is None and meta_pub is None and (bare := _BARE_STAMP.search(date_text)):
         # A date printed with no label beside the byline (older mobile templates).
         meta_pub, meta_pub_raw = parse_date(bare.group(0)), bare.group(0)
-    meta_mod = parse_date(meta_mod_raw) if meta_mod_raw else None
+    meta_mod = _meta_date(meta_mod_raw) if meta_mod_raw else None
     published, published_raw = _prefer(shown_pub, meta_pub, meta_pub_raw)
     modified, modified_raw = _prefer(shown_mod, meta_mod, meta_mod_raw)
     # A "modification" no later than publication is the CMS repeating the first time.
     if modified is not None and published is not None and not later(modified, published):
         modified, modified_raw = None, None
     return published, published_raw, modified, modified_raw
+
+
+_COMPACT_STAMP = re.compile(r"((?:19|20)\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)?")
+
+
+def _meta_date(raw: str) -> Stamp | None:
+    """A metadata date: what parse_date reads, and the digits-only "YYYYMMDDHHMM[SS]" some
+    Korean templates write (in Korean time)."""
+    compact = _COMPACT_STAMP.fullmatch(raw.strip())
+    if compact is None:
+        return parse_date(raw)
+    y, mo, d, h, mi = (int(g) for g in compact.groups()[:5])
+    try:
+        return datetime(y, mo, d, h, mi, int(compact[6] or 0), tzinfo=KST)
+    except ValueError:
+        return None
 
 
 def _prefer(

@@ -26,7 +26,7 @@ _LEADING_CREDIT = re.compile(
 )
 # A line that is only a credit: "[사진]한빛일보 DB", "그래픽=김가람 기자".
 _CREDIT_LINE = re.compile(
-    rf"^\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*[^.!?=\n]{{0,30}}$"
+    rf"^\s*/?\s*(?:{_CREDIT_WORD}\s*[=:：]|\[\s*{_CREDIT_WORD}\s*\])\s*[^.!?=\n]{{0,30}}$"
 )
 # Image and video buttons: "기사 이미지 보기", "사진 크게 보기", "원본 보기".
 _BUTTON = re.compile(
@@ -38,6 +38,7 @@ _BUTTON_LINE = re.compile(rf"^\W*(?:{_BUTTON.pattern})\W*$")
 _MARKET = re.compile(
     r"(?<!\d)\d{6}(?!\d)|코스피|코스닥|KOSPI|KOSDAQ|나스닥|NASDAQ|현재가|전일\s*대비"
 )
+_PRICE = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")  # 52,300
 _PRICE_MOVE = re.compile(r"[▲▼△▽↑↓]\s*[\d,.]+|[+\-]\s?\d+(?:\.\d+)?\s?%|등락률")
 # The visible ends of ad code that a template commented out badly.
 _CODE_DEBRIS = re.compile(r"^(?:\s*(?:\*/|/\*|-->|<!--|//\s*-->|//\s*\]\]>|\]\]>))+\s*")
@@ -90,10 +91,11 @@ def is_code(text: str) -> bool:
 
 
 def is_stock_widget(text: str) -> bool:
-    """A short line of quotes (``한빛전자 123456 | 52,300 ▲1,200 +2.35%``), not a sentence."""
-    return (
-        len(text) <= 120
-        and _MARKET.search(text) is not None
-        and _PRICE_MOVE.search(text) is not None
-        and _SENTENCE_END.search(text) is None
-    )
+    """A short line of quotes (``한빛전자 123456 | 52,300 ▲1,200 +2.35%``, or in a quote box
+    without code nor market, ``한빛전자 52,300 +2.35%``), not a sentence."""
+    if len(text) > 120 or _PRICE_MOVE.search(text) is None or _SENTENCE_END.search(text):
+        return False
+    if _MARKET.search(text) is not None:
+        return True
+    # A name, a price and its move: a few words at most, none a verb ending a clause.
+    return len(text) <= 60 and _PRICE.search(text) is not None and len(text.split()) <= 5

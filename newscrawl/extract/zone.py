@@ -6,6 +6,7 @@ from __future__ import annotations
 from lxml import etree
 
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, squash
+from newscrawl.extract.teaser import is_teaser_item
 
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "iframe"})
 MAX_ZONE = 4000
@@ -88,9 +89,14 @@ def tail_lines(container: Element | None) -> list[str]:
         for sibling in el.itersiblings():
             if not isinstance(sibling.tag, str) or sibling.tag in SKIP_TAGS:
                 continue
-            lines.extend(line.text for line in lines_of(sibling, lambda e: e.tag in SKIP_TAGS))
+            # Lists of other articles print their writers: "제목 김가람 기자" is not a byline.
+            lines.extend(line.text for line in lines_of(sibling, _not_tail))
             if len(lines) >= MAX_TAIL_LINES:
                 return lines[:MAX_TAIL_LINES]
         if lines:
             break
     return lines
+
+
+def _not_tail(el: Element) -> bool:
+    return el.tag in SKIP_TAGS or (el.tag == "li" and is_teaser_item(el))

@@ -12,6 +12,7 @@ from functools import lru_cache
 from newscrawl.extract.dom import SKIP_TAGS, Element, lines_of, text_of
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex, Selector
+from newscrawl.extract.teaser import in_teaser
 from newscrawl.extract.visibility import is_hidden, out_of_sight, visible_text
 
 
@@ -27,8 +28,22 @@ BODY = css(
     " #news_body_id, #newsContent, #news_content, #articleText, #article_content,"
     " #CmAdContent, #textBody, #news-contents, #adiContents, .article_txt,"
     " .news_cnt_detail_wrap, .article_body, .article-body, .article_view, .view_con,"
-    " .news_body, .story-news, .article-text, .cont-body"
+    " .news_body, .story-news, .article-text, .cont-body,"
+    # Named by the scrapers that read broadcasters', agencies' and business papers' pages
+    # (KBS, news1, 한국경제, 서울신문, 세계일보, 노컷, 다음, 서울경제), and NDSoft's misspelt skin.
+    " #cont_newstext, #newsct_article, #articletxt, #articles_detail, #news_body_area,"
+    " #atic_txt1, #article_txt, #pnlContent, #harmonyContainer, #v-article-content,"
+    " .article-veiw-body, .news_txt, .detail-body, .art_body, .at_contents, .cont_article"
 )
+# Class and id values that name an article's text, for templates no list knows:
+# "m-view-body", "mArticleBody", "news_body_area", "articleTxt". A wrapper ("…-wrap")
+# or a box of teasers ("news_list") is not one.
+_BODY_NAME = re.compile(
+    r"(?:[a-z]{1,4}[-_]?)?(?:article|news|view|story|entry|detail)[-_]?"
+    r"(?:body|contents?|text|txt|cont)(?:[-_]?(?:area|div|box))?",
+    re.I,
+)
+MIN_CONTAINER = 80  # characters of text; less is a teaser or an empty template box
 HEADINGS = css("h1, h2, h3")
 # Elements that templates name as the headline, wherever they sit and whatever their tag.
 HEADLINES = css(
@@ -131,8 +146,10 @@ class Profile:
         return None
 
     def byline_texts(self) -> list[str]:
-        """Raw strings that name the reporters, in page order."""
-        texts = (text_of(el) for el in self.BYLINE(self.index)[:8])
+        """Raw strings that name the reporters, in page order; not the writers of other
+        articles that lists of columns and related news print with the same class."""
+        found = [el for el in self.BYLINE(self.index) if not in_teaser(el)]
+        texts = (text_of(el) for el in found[:8])
         return [text for text in texts if 2 <= len(text) <= 120]
 
     def byline_boxes(self) -> list[str]:
@@ -144,6 +161,8 @@ class Profile:
             if len(names) < 5 or not _BOX_NAMES.search(names) or _NOT_BOX.search(names):
                 continue
             if not isinstance(el.tag, str) or el.tag in SKIP_TAGS or out_of_sight(el):
+                continue
+            if in_teaser(el):
                 continue
             lines = lines_of(el, lambda e: e.tag in SKIP_TAGS)
             texts.extend(line.text for line in lines[:4] if 2 <= len(line.text) <= 120)
@@ -167,14 +186,49 @@ class Profile:
             return found[0]
         best = None
         for el in BODY(self.index):
-            if len(text_of(el)) >= 80:
+            if len(text_of(el)) >= MIN_CONTAINER:
                 return el
             best = best if best is not None else el
-        return best
+        named = named_container(self.root)
+        return named if named is not None else best
 
     def skip(self, el: Element) -> bool:
         """Whether an element inside the body container is left out of the text."""
         return skip_element(el)
+
+
+def named_container(root: Element) -> Element | None:
+    """The visible element with the most text among those whose class or id names an
+    article body (``_BODY_NAME``), or None when none holds ``MIN_CONTAINER`` characters.
+    Inside it, a named element that holds most of that text is the tighter choice: a
+    "view_content" wrapper around the "article_txt" also holds buttons and comments."""
+    found: list[tuple[Element, int]] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in SKIP_TAGS:
+            continue
+        if not _names_body(el.get("class"), el.get("id")) or out_of_sight(el):
+            continue
+        if (length := len(text_of(el))) >= MIN_CONTAINER:
+            found.append((el, length))
+    if not found:
+        return None
+    best, best_len = max(found, key=lambda pair: pair[1])
+    for el, length in found:  # document order: an inner match comes after its wrapper
+        if el is not best and length >= 0.7 * best_len and best in el.iterancestors():
+            best = el  # keep best_len: each tighter choice is measured against the largest
+    return best
+
+
+# Boxes whose names also fit _BODY_NAME: "cmt_view_txt" (a comment), "preview_text" (a teaser).
+_NOT_BODY_NAME = re.compile(r"comment|cmt|reply|review|footer|relat|recom|popular|rank|side", re.I)
+
+
+@lru_cache(maxsize=4096)
+def _names_body(classes: str | None, id_: str | None) -> bool:
+    names = f"{classes or ''} {id_ or ''}".split()
+    if any(_NOT_BODY_NAME.search(name) for name in names):
+        return False
+    return any(_BODY_NAME.fullmatch(name) for name in names)
 
 
 def first_text(index: PageIndex, select: Selector) -> str | None:

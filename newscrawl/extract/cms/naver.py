@@ -6,7 +6,10 @@ from newscrawl.extract.cms.base import Profile, css
 from newscrawl.extract.meta import PageMeta
 from newscrawl.extract.select import PageIndex
 
-_STAMPS = css(".media_end_head_info_datestamp_time[data-date-time]")
+_STAMPS = css(
+    ".media_end_head_info_datestamp_time[data-date-time],"
+    " .media_end_head_info_datestamp_time[data-modify-date-time]"
+)
 
 
 class NaverProfile(Profile):
@@ -28,11 +31,13 @@ class NaverProfile(Profile):
 
     def date_text(self) -> str:
         # The 2023 template prints relative times; exact ones are in data-date-time,
-        # the first being publication and a second the last update.
+        # the first being publication and a second the last update, which later pages
+        # carry in data-modify-date-time instead.
         stamps = _STAMPS(self.index)
         if not stamps:
             return super().date_text()
         labels = ("입력", "수정")
         return " ".join(
-            f"{labels[min(i, 1)]} {el.get('data-date-time')}" for i, el in enumerate(stamps)
+            f"{labels[min(i, 1)]} {el.get('data-date-time') or el.get('data-modify-date-time')}"
+            for i, el in enumerate(stamps)
         )

@@ -11,8 +11,9 @@ class NDSoftProfile(Profile):
     """The articleView template, 2018 ("user-container") and 2024 ("atlview") skins."""
 
     name = "ndsoft"
-    TITLE = css("h1.heading, .article-head-title, .article-view-header h1, h3.heading")
-    SUBTITLE = css("h2.subheading, .article-head-sub, .article-view-header h2")
+    # The table skin before 2018 prints them in td.view_t and td.view_sub_t.
+    TITLE = css("h1.heading, .article-head-title, .article-view-header h1, h3.heading, .view_t")
+    SUBTITLE = css("h2.subheading, .article-head-sub, .article-view-header h2, .view_sub_t")
     # The reporter box repeats the byline with a mailto: link; dable:author meta is the
     # fallback (newscrawl.extract.fields).
     BYLINE = css(
