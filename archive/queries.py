@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from archive.search import ranked_cte
+
 __all__ = ["CANNED", "SEARCH_SQL", "STATS", "run"]
 
 # The search expression of archive.grams.fts_query(), built in SQL so that datasette (which
@@ -58,10 +60,14 @@ WITH RECURSIVE
 #: The FTS5 expression alone (for tests: it must equal archive.grams.fts_query()).
 FTS_EXPRESSION_SQL = _FTS_EXPRESSION_CTE + "\nSELECT expr FROM fts"
 
-#: Ranked search with a snippet around the first word, marked 【like this】; past 10,000
-#: matches only the newest 10,000 are ranked (archive.search.RANK_WINDOW, tested equal).
+#: Ranked search with a snippet around the first word, marked 【like this】: the ranking of
+#: archive.search.search() (its newest RANK_WINDOW matches, ranked by the same SQL).
 SEARCH_SQL = (
     _FTS_EXPRESSION_CTE
+    + """,
+  search_match(expr) AS (SELECT expr FROM fts),
+  search_words(word) AS MATERIALIZED (SELECT DISTINCT word FROM words WHERE word <> ''),"""
+    + ranked_cte(limit="50")
     + """
 SELECT a.id, a.published_at, a.site, a.title,
   CASE WHEN instr(lower(a.body), (SELECT w FROM first_word)) > 0
@@ -69,14 +75,9 @@ SELECT a.id, a.published_at, a.site, a.title,
       substr(a.body, max(1, instr(lower(a.body), (SELECT w FROM first_word)) - 40), 120),
       (SELECT w FROM first_word), '【' || (SELECT w FROM first_word) || '】') || '…'
     ELSE substr(a.body, 1, 120) || '…' END AS snippet,
-  round(articles_search.rank, 3) AS rank, a.url
-FROM articles_search JOIN articles a ON a.id = articles_search.rowid
-WHERE articles_search MATCH (SELECT expr FROM fts)
-  AND articles_search.rowid >= coalesce((
-    SELECT rowid FROM articles_search WHERE articles_search MATCH (SELECT expr FROM fts)
-    ORDER BY rowid DESC LIMIT 1 OFFSET 9999), 0)
-ORDER BY articles_search.rank
-LIMIT 50"""
+  round(r.rank, 3) AS rank, a.url
+FROM top r JOIN articles a ON a.id = r.id
+ORDER BY r.rank, r.id DESC"""
 )
 
 ARTICLES_BY_REPORTER_SQL = """
