@@ -41,6 +41,9 @@ Where the time went (issue 15, measured on the 2-CPU machines here):
   (checkpoints: wal_autocheckpoint 10000 pages, fsync). A larger page cache (cache_size
   64 MB, mmap 1 GB) did not measurably change saves/s at 300,000: the hot pages (index
   tails, the sha256 indexes of ~8 MB per 100,000 articles) stay in the OS page cache.
+- At 1,000,000 articles (one run, README "The archive at a million articles"): 1,111-1,499
+  saves a CPU-second per 100,000 with no trend, 19,767 bytes an article; search p95 13-16
+  ms for 2, 3 and 5 syllables, all finding 20 of 20.
 """
 
 from __future__ import annotations
