@@ -1,7 +1,10 @@
-"""``python -m archive``: statistics, search, export, verification, WARC output and coverage.
+"""``python -m archive``: statistics, search, export, verification, WARC output, coverage
+and optimize.
 
-Every command reads the archive through a read-only connection (``open_db_readonly``): a
-wrong file given by mistake is refused, never created, migrated or switched to WAL. Misuse
+Every command but ``optimize`` reads the archive through a read-only connection
+(``open_db_readonly``): a wrong file given by mistake is refused, never created, migrated
+or switched to WAL; ``optimize`` opens it as a writer, and refuses a file that is not an
+archive just the same. Misuse
 and failures end in one line on stderr (``error: ...``) and a non-zero exit status: 2 for
 a wrong command line or a file that is not an archive (missing, not SQLite, another
 database, a newer schema), 1 for a damaged archive or when ``verify`` finds a problem. A
@@ -29,10 +32,11 @@ from sqlite_utils import Database
 from archive import coverage
 from archive.files import ArchiveFileError, DamagedArchive, describe, is_archive_file
 from archive.grams import query_terms
+from archive.maintenance import optimize
 from archive.periods import UNTIL_END, date_prefix
 from archive.progress import progress
 from archive.queries import STATS, run
-from archive.schema import known_migrations, open_db_readonly
+from archive.schema import known_migrations, open_db, open_db_readonly
 from archive.search import MAX_QUERY_TERMS, search, search_terms
 from archive.store import load_capture
 from archive.verify import verify
@@ -372,6 +376,47 @@ def verify_command(db_path: str) -> None:
     if problems:
         raise ArchiveFailure(f"{problems} problem(s) in {db_path}")
     click.echo(f"ok: {captures} captures, {blobs} distinct raw pages, all sha256 and sizes match")
+
+
+@cli.command(name="optimize")
+@click.argument("db_path", metavar="DB")
+@click.option(
+    "--into", metavar="COPY", help="Also write a compact copy here (VACUUM INTO; a new file)."
+)
+def optimize_command(db_path: str, into: str | None) -> None:
+    """Merge the search index into one segment and ANALYZE; the one command that writes.
+
+    Holds the archive's write lock while the index is rewritten (minutes for a million
+    articles): run it when no crawl writes. Never needed for speed; see the README.
+    """
+    if into is not None and is_archive_file(into, db_path):
+        raise ArchiveError(f"{into} would overwrite the archive; choose another output file")
+    if into is not None and Path(into).exists():
+        raise ArchiveError(f"{into} exists; --into writes only a new file")
+    if not Path(db_path).is_file() or Path(db_path).stat().st_size == 0:
+        # open_db() would make an archive of a missing or empty file.
+        raise ArchiveError(f"no such archive: {db_path}")
+    try:
+        db = open_db(db_path)
+    except ArchiveFileError as error:
+        failure = ArchiveFailure if isinstance(error, DamagedArchive) else ArchiveError
+        raise failure(str(error)) from None
+    try:
+        done = optimize(db, into=into)
+    except sqlite3.DatabaseError as error:
+        raise ArchiveFailure(f"{db_path}: {describe(error)}") from None
+    finally:
+        db.close()
+    click.echo(
+        f"search index merged in {done.merge_seconds:.1f} s, ANALYZE in "
+        f"{done.analyze_seconds:.1f} s",
+        err=True,
+    )
+    if into is not None:
+        click.echo(
+            f"wrote {into} ({done.copy_bytes or 0:,} bytes) in {done.vacuum_seconds or 0:.1f} s",
+            err=True,
+        )
 
 
 @cli.command(name="warc")

@@ -3,13 +3,14 @@ canned queries in metadata.yml (a test keeps the two identical)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
 
 from archive.grams import fts_query
-from archive.search import search_terms
+from archive.search import ranked_cte, search_terms
 
 __all__ = [
     "CANNED",
@@ -19,6 +20,7 @@ __all__ = [
     "run",
     "search_expression",
     "search_first_term",
+    "search_words_json",
 ]
 
 
@@ -35,23 +37,32 @@ def search_first_term(query: str | None) -> str | None:
     return terms[0] if terms else None
 
 
+def search_words_json(query: str | None) -> str:
+    """The terms :func:`archive.search.search` looks for, as a JSON array: the words whose
+    occurrences in a title rank it (``json_each`` turns them into rows in SQL)."""
+    return json.dumps(search_terms(query or ""), ensure_ascii=False)
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """Make the search rules callable from SQL on ``conn``, so that the canned ``search``
     query (and datasette's search box, through the plugin) searches exactly as the command
     line does: one definition, in Python, instead of a copy in SQL that drifts."""
     conn.create_function("search_expression", 1, search_expression, deterministic=True)
     conn.create_function("search_first_term", 1, search_first_term, deterministic=True)
+    conn.create_function("search_words_json", 1, search_words_json, deterministic=True)
 
 
 _SEARCH_CTE = """
 WITH
-  fts(expr) AS (SELECT search_expression(:q)),
-  first_word(w) AS (SELECT search_first_term(:q))"""
+  first_word(w) AS (SELECT search_first_term(:q)),
+  search_match(expr) AS (SELECT search_expression(:q)),
+  search_words(word) AS MATERIALIZED (SELECT value FROM json_each(search_words_json(:q))),"""
 
-#: Ranked search with a snippet around the first word, marked 【like this】; past 10,000
-#: matches only the newest 10,000 are ranked (archive.search.RANK_WINDOW, tested equal).
+#: Ranked search with a snippet around the first word, marked 【like this】: the ranking of
+#: archive.search.search() (its newest RANK_WINDOW matches, ranked by the same SQL).
 SEARCH_SQL = (
     _SEARCH_CTE
+    + ranked_cte(limit="50")
     + """
 SELECT a.id, a.published_at, a.site, a.title,
   CASE WHEN instr(lower(a.body), (SELECT w FROM first_word)) > 0
@@ -59,14 +70,9 @@ SELECT a.id, a.published_at, a.site, a.title,
       substr(a.body, max(1, instr(lower(a.body), (SELECT w FROM first_word)) - 40), 120),
       (SELECT w FROM first_word), '【' || (SELECT w FROM first_word) || '】') || '…'
     ELSE substr(a.body, 1, 120) || '…' END AS snippet,
-  round(articles_search.rank, 3) AS rank, a.url
-FROM articles_search JOIN articles a ON a.id = articles_search.rowid
-WHERE articles_search MATCH (SELECT expr FROM fts)
-  AND articles_search.rowid >= coalesce((
-    SELECT rowid FROM articles_search WHERE articles_search MATCH (SELECT expr FROM fts)
-    ORDER BY rowid DESC LIMIT 1 OFFSET 9999), 0)
-ORDER BY articles_search.rank
-LIMIT 50"""
+  round(r.rank, 3) AS rank, a.url
+FROM top r JOIN articles a ON a.id = r.id
+ORDER BY r.rank, r.id DESC"""
 )
 
 ARTICLES_BY_REPORTER_SQL = """

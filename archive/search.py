@@ -14,6 +14,7 @@ commit: 1,063 saves/s indexing in each savepoint, 1,751 writing the index at com
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +27,13 @@ from archive.schema import SEARCH_TABLE
 
 __all__ = [
     "MAX_QUERY_TERMS",
+    "RANKED_CTE",
     "RANK_WINDOW",
+    "TITLE_SCORE_SQL",
     "Hit",
     "IndexChanges",
     "index_article",
+    "ranked_cte",
     "rebuild_index",
     "search",
     "search_terms",
@@ -39,11 +43,59 @@ __all__ = [
 
 _T = SEARCH_TABLE
 
-#: bm25 is computed for every match before sorting, ~0.7 µs each: a term found in most of
-#: 100,000 articles took 70 ms. Past this many matches, only the most recently archived
-#: RANK_WINDOW matches are ranked (a term that common is no longer selective, and the
-#: newest articles are the likelier want). The canned query in metadata.yml does the same.
-RANK_WINDOW = 10_000
+#: Only the newest RANK_WINDOW matches of a query are ranked. FTS5's own bm25() cannot be
+#: used at scale: before ranking a single row it counts every match of every phrase in the
+#: whole archive (its IDF), and then reads each match's positions; at 100,000 articles
+#: that was 7 ms for a 5-syllable query ranking 20 rows, 16 ms ranking 10,000, growing
+#: with the archive. Reading the newest matches by rowid stops after RANK_WINDOW of them,
+#: so a search costs about the same at any size (bench/archive_bench.py).
+RANK_WINDOW = 1_000
+
+#: How the window is ranked: by how often the query's words occur in the title (BM25's
+#: saturating term frequency, k1 = 1.2, summed over the words), then newest first. Every
+#: candidate contains every word (AND), so the title is what tells an article about the
+#: words from one that mentions them. The body is not scored: reading and counting the
+#: bodies of 1,000 candidates took 30-100 ms at 100,000 articles, their titles 1-3 ms.
+#: A word is counted as a substring of the lower-cased title, as it is matched.
+TITLE_SCORE_SQL = """total(
+      (length(t.title) - length(replace(t.title, w.word, ''))) / length(w.word) * 2.2
+      / ((length(t.title) - length(replace(t.title, w.word, ''))) / length(w.word) + 1.2))"""
+
+#: The ranked search, shared by :func:`search` and the canned query of metadata.yml
+#: (:data:`archive.queries.SEARCH_SQL`): given CTEs ``search_match(expr)`` (the FTS5
+#: expression) and ``search_words(word)``, the CTE ``ranked(id, rank)`` holds the newest
+#: RANK_WINDOW matching articles with their rank, the negated title score (lower is
+#: better, as FTS5 ranks), and ``top(id, rank)`` the best ``{limit}`` of them, best first
+#: (sorted before the articles are joined: a sort after the join would carry every
+#: candidate's body). ``{filters}`` are further conditions on the article ``a``;
+#: CROSS JOIN keeps the index as the outer loop, read newest first (FTS5 consumes the
+#: ORDER BY rowid DESC and stops after LIMIT rows).
+RANKED_CTE = """
+  candidates(id) AS (
+    SELECT articles_search.rowid FROM articles_search{join}
+    WHERE articles_search MATCH (SELECT expr FROM search_match){filters}
+    ORDER BY articles_search.rowid DESC
+    LIMIT {window}
+  ),
+  titles(id, title) AS (
+    SELECT c.id, lower(coalesce(a.title, '')) FROM candidates c JOIN articles a ON a.id = c.id
+  ),
+  ranked(id, rank) AS (
+    SELECT t.id, -(SELECT {score} FROM search_words w) FROM titles t
+  ),
+  top(id, rank) AS (
+    SELECT id, rank FROM ranked ORDER BY rank, id DESC LIMIT {limit}
+  )"""
+
+
+def ranked_cte(*, filters: str = "", limit: str = ":limit") -> str:
+    """:data:`RANKED_CTE` completed: ``filters`` is SQL starting with `` AND``, or empty;
+    ``limit`` is SQL for the number of results."""
+    join = " CROSS JOIN articles a ON a.id = articles_search.rowid" if filters else ""
+    return RANKED_CTE.format(
+        join=join, filters=filters, window=RANK_WINDOW, score=TITLE_SCORE_SQL, limit=limit
+    )
+
 
 #: A search looks for at most this many distinct words of its query, the first ones: each
 #: is one more phrase for FTS5 to intersect and one more alternative in the snippet's
@@ -53,7 +105,7 @@ MAX_QUERY_TERMS = 32
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One search result: the article, its bm25 rank (lower is better) and a snippet."""
+    """One search result: the article, its rank (lower is better) and a snippet."""
 
     id: int
     url: str
@@ -136,11 +188,12 @@ def search(
     until: str | None = None,
     limit: int = 20,
 ) -> list[Hit]:
-    """Articles containing every term of ``query`` (as substrings), best bm25 rank first.
+    """Articles containing every term of ``query`` (as substrings), best rank first.
 
-    When more than :data:`RANK_WINDOW` articles match, the newest RANK_WINDOW of them are
-    ranked. A repeated word counts once; only the first :data:`MAX_QUERY_TERMS` distinct
-    words are searched (:func:`search_terms`).
+    The newest :data:`RANK_WINDOW` matching articles (after the filters) are ranked by
+    the words' occurrences in their titles (:data:`TITLE_SCORE_SQL`), then newest first.
+    A repeated word counts once; only the first :data:`MAX_QUERY_TERMS` distinct words are
+    searched (:func:`search_terms`).
     ``since`` keeps articles published on or after it (an ISO date or datetime prefix,
     compared with ``published_at``), ``until`` those published up to the end of it;
     ``site`` keeps one site's articles.
@@ -149,31 +202,24 @@ def search(
     match = fts_query(" ".join(terms))
     if match is None:
         return []
-    where = [f"{_T} MATCH :match"]
-    params: dict[str, Any] = {"match": match, "limit": limit}
-    # Finding the window's oldest rowid reads doclists only, without computing any rank.
-    floor = db.execute(
-        f"SELECT rowid FROM {_T} WHERE {_T} MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-        [match, RANK_WINDOW - 1],
-    ).fetchone()
-    if floor is not None:
-        where.append(f"{_T}.rowid >= :floor")
-        params["floor"] = floor[0]
+    filters = ""
+    params: dict[str, Any] = {"match": match, "words": json.dumps(terms), "limit": limit}
     if site:
-        where.append("a.site = :site")
+        filters += " AND a.site = :site"
         params["site"] = site
     if since:
-        where.append("a.published_at >= :since")
+        filters += " AND a.published_at >= :since"
         params["since"] = since
     if until:
-        where.append("a.published_at <= :until")
+        filters += " AND a.published_at <= :until"
         params["until"] = until + UNTIL_END
+    words = "search_words(word) AS MATERIALIZED (SELECT value FROM json_each(:words))"
     sql = f"""
-        SELECT a.id, a.url, a.site, a.title, a.published_at, a.body, {_T}.rank AS rank
-        FROM {_T} JOIN articles a ON a.id = {_T}.rowid
-        WHERE {" AND ".join(where)}
-        ORDER BY {_T}.rank
-        LIMIT :limit"""
+        WITH search_match(expr) AS (SELECT :match),
+          {words},{ranked_cte(filters=filters)}
+        SELECT a.id, a.url, a.site, a.title, a.published_at, a.body, r.rank
+        FROM top r JOIN articles a ON a.id = r.id
+        ORDER BY r.rank, r.id DESC"""
     return [
         Hit(
             id=row["id"],

@@ -266,4 +266,39 @@ def test_past_the_rank_window_only_the_newest_matches_are_ranked(tmp_path, monke
 def test_canned_query_uses_the_same_rank_window():
     from archive.search import RANK_WINDOW
 
-    assert f"LIMIT 1 OFFSET {RANK_WINDOW - 1})" in SEARCH_SQL
+    assert f"LIMIT {RANK_WINDOW}\n" in SEARCH_SQL
+
+
+def _numbered_articles(db, specs):
+    """Save one article per (site, title, body), oldest first, ids 1, 2, ..."""
+    for i, (site, title, body) in enumerate(specs):
+        url = f"https://www.{site}.net/news/{i}"
+        save(db, capture(url, minutes=i, site=site), article(url, title=title, body=body))
+
+
+def test_ranking_is_title_occurrences_then_newest(tmp_path):
+    db = open_db(tmp_path / "news.db")
+    _numbered_articles(
+        db,
+        [
+            ("kbsm", "경주 경주시 소식", "경주"),  # 1: the word twice in the title
+            ("kbsm", "경주 소식", "본문"),  # 2: once in the title (경주 in the title only)
+            ("kbsm", "소식", "경주 경주 경주 경주"),  # 3: body only, however often
+            ("kbsm", "소식", "경주에서"),  # 4: body only, newest
+        ],
+    )
+    assert [h.id for h in search(db, "경주")] == [1, 2, 4, 3]
+    ranks = [h.rank for h in search(db, "경주")]
+    assert ranks[0] < ranks[1] < ranks[2] == ranks[3] == 0
+    # several words: each word's occurrences in the title count
+    assert [h.id for h in search(db, "경주 소식")] == [1, 2, 4, 3]
+
+
+def test_filters_choose_the_window_so_older_articles_of_a_site_are_found(tmp_path, monkeypatch):
+    search_module = importlib.import_module("archive.search")
+    monkeypatch.setattr(search_module, "RANK_WINDOW", 2)
+    db = open_db(tmp_path / "news.db")
+    _numbered_articles(db, [("jnilbo", "광주", "광주")] + [("kbsm", "광주", "광주")] * 3)
+    assert {h.id for h in search(db, "광주")} == {3, 4}
+    # the window is the newest matches of jnilbo, not the newest matches then filtered
+    assert [h.id for h in search(db, "광주", site="jnilbo")] == [1]
