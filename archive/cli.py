@@ -476,6 +476,8 @@ def coverage_command(db_path: str, site: str | None, as_json: bool) -> None:
 def _print_coverage(report: coverage.SiteCoverage) -> None:
     claimed = report.claims.get(coverage.LIST_TOTAL)
     says = f"; the site says {claimed}" if claimed is not None else ""
+    if (listed := report.claims.get(coverage.SITEMAP_URLS)) is not None:
+        says += f"; its sitemaps list {listed}"
     click.echo(f"{report.site}: {report.articles} articles{says}")
     if not report.series:
         click.echo("  no sequential article ids (not NDSoft or GnuBoard): no holes known")

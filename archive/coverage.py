@@ -23,6 +23,7 @@ from archive.ids import article_id, id_url
 __all__ = [
     "LIST_TOTAL",
     "NEWEST",
+    "SITEMAP_URLS",
     "Readable",
     "Series",
     "SiteCoverage",
@@ -40,9 +41,11 @@ __all__ = [
 #: What the reading functions query: the archive, or datasette's sqlite3 connection to it.
 Readable = Database | sqlite3.Connection
 
-#: Claim names: the list total a site prints, and (per series) the newest id it showed.
+#: Claim names: the list total a site prints, (per series) the newest id it showed, and
+#: how many URLs its sitemaps list (all of them read in one run: none skipped as old).
 LIST_TOTAL = "list_total"
 NEWEST = "newest_id:"
+SITEMAP_URLS = "sitemap_urls"
 
 # Answers that are the site's own word that it has nothing at this id; a 5xx, a 429 or a
 # network failure is not (the id stays never tried, and a later backfill asks again).

@@ -96,6 +96,9 @@ def test_sitemap_articles_archived_once_under_the_served_url(
     assert declared == [(2,)]
     # A site with a sitemap is not walked through its section lists.
     assert not server.requests_for("/news/list")
+    # What its sitemap lists is kept as the site's own claim, beside what was archived.
+    listed = generic.sitemap().count(b"<loc>")
+    assert rows(db, "select name, value from site_claims") == [("sitemap_urls", listed)]
     assert "Site " + name in proc.stderr
 
 

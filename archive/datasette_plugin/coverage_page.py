@@ -73,6 +73,7 @@ async def coverage_page(datasette: Any, request: Any) -> Response:
         "chart": month_chart(report.months, report.thin_months),
         "holes_shown": HOLES_SHOWN,
         "list_total": report.claims.get(coverage.LIST_TOTAL),
+        "sitemap_urls": report.claims.get(coverage.SITEMAP_URLS),
         "ids_table": urls.table("article_ids"),
         "database": database,
         "table": "sites",

@@ -23,7 +23,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 import archive
-from archive.coverage import LIST_TOTAL, NEWEST, known_ids
+from archive.coverage import LIST_TOTAL, NEWEST, SITEMAP_URLS, known_ids
 from archive.ids import article_id, id_url
 from newscrawl import discovery
 from newscrawl.spiders.failures import failed_request
@@ -123,11 +123,24 @@ class IdBackfill:
             value = int(total.group(1).replace(",", ""))
             self.claims[(site.name, LIST_TOTAL)] = (value, response.url)
 
+    def note_sitemap(self, site: Site, response: Response, *, urls: int, pruned: bool) -> None:
+        """Add a sitemap's article URLs to what the site's sitemaps claim, as long as every
+        sitemap of the site was read this run (one skipped as older than the archive's
+        newest makes the count a part, not the site's claim)."""
+        key = (site.name, SITEMAP_URLS)
+        if pruned or key in self._sitemaps_pruned:
+            self._sitemaps_pruned.add(key)
+            self.claims.pop(key, None)
+            return
+        counted = self.claims.get(key, (0, ""))[0]
+        self.claims[key] = (counted + urls, site.home_url)
+
     # --- start ---------------------------------------------------------------------------------
     def backfill_init(self) -> None:
         """Set up the backfill's state (the spider's __init__ calls it): a resumed job's
         queued requests may be answered before ``backfill_start`` runs."""
         self._probes: dict[str, SiteProbe] = {}
+        self._sitemaps_pruned: set[tuple[str, str]] = set()
         self._cursors: dict[tuple[str, str], IdCursor] = {}
         self._known: dict[str, dict[str, set[int]]] = {}
 

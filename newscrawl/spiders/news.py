@@ -330,11 +330,14 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         if sitemap.broken:
             self._broken(site, "sitemap", response.url, sitemap.broken)
         cutoff = self.cutoffs.get(site.name)
+        pruned = False
         for child in sitemap.sitemaps:
             if cutoff and child.published and child.published.date() < cutoff:
                 self._count(site, "sitemaps_pruned")
+                pruned = True
                 continue
             yield from self._site_list(site, child.url, "sitemap")
+        self.note_sitemap(site, response, urls=len(sitemap.urls), pruned=pruned)
         yield from self._articles(site, sitemap.urls, "sitemap", trusted=True)
         yield from self._answered(site, response)
 
