@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -24,6 +25,7 @@ from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
@@ -94,6 +96,7 @@ class NewsSpider(FailureAccounting, Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        apply_cluster_settings(settings)  # REDIS_URL set: a node of a crawl cluster
         if not settings.get("USER_AGENT"):
             contact = settings.get("NEWSCRAWL_CONTACT") or "no contact given"
             settings.set("USER_AGENT", f"newscrawl/0.1 (+{contact})", priority="spider")
@@ -130,6 +133,10 @@ class NewsSpider(FailureAccounting, Spider):
         self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
         self.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
         self.db_path = settings.get("ARCHIVE_DB_PATH")
+        if settings.get("REDIS_URL") and not Path(str(self.db_path or "")).is_file():
+            # A cluster node reads the archive only where it can (its writer's machine):
+            # never creates one, and never over a network filesystem by default.
+            self.db_path = None
         self.verdict: Verdict | None = None
 
     # --- start ---------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""``scrapy archive-writer [--idle-exit SECONDS]``: save a crawl cluster's records into the
+archive at ``ARCHIVE_DB_PATH`` (see ``newscrawl.cluster.writer``).
+
+Exit 0 when stopped by SIGTERM or Ctrl-C (the batch in hand committed first) or after
+``--idle-exit`` seconds with an empty stream and no node running; 2 for a usage error (no
+``REDIS_URL``, a bad option); 1 when Redis or the archive fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from typing import Any, ClassVar
+
+from redis.exceptions import RedisError
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
+from scrapy_redis.connection import get_redis_from_settings
+
+from newscrawl.cluster.settings import DEFAULTS
+from newscrawl.cluster.writer import ArchiveWriter
+
+logger = logging.getLogger(__name__)
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
+
+    def syntax(self) -> str:
+        return "[--idle-exit SECONDS]"
+
+    def short_desc(self) -> str:
+        return "Save a crawl cluster's records from Redis into the archive (one writer)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--idle-exit",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="exit 0 after SECONDS with an empty stream and no crawl node running",
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        settings = self.settings
+        if args:
+            raise UsageError(f"unexpected argument {args[0]!r}")
+        if opts.idle_exit is not None and opts.idle_exit < 0:
+            raise UsageError("--idle-exit: expected a number of seconds >= 0")
+        if not settings.get("REDIS_URL"):
+            raise UsageError("setting REDIS_URL is empty: expected the cluster's Redis URL")
+        path = settings.get("ARCHIVE_DB_PATH")
+        if not path:
+            raise UsageError("setting ARCHIVE_DB_PATH is empty: expected the archive's path")
+        configure_logging(settings)
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            logger.info("Signal %d: committing the current batch and exiting", signum)
+            stopping = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        writer = ArchiveWriter(
+            get_redis_from_settings(settings),
+            str(path),
+            stream=settings.get("NEWSCRAWL_CLUSTER_STREAM") or DEFAULTS["NEWSCRAWL_CLUSTER_STREAM"],
+            batch=settings.getint("ARCHIVE_COMMIT_EVERY", 100),
+        )
+        logger.info("Archive writer: %s -> %s", writer.stream, path)
+        try:
+            writer.run(idle_exit=opts.idle_exit, stopping=lambda: stopping)
+        except RedisError as error:
+            print(f"error: Redis: {error}", file=sys.stderr)
+            self.exitcode = 1
+        logger.info("Archive writer saved: %s", dict(writer.saved) or "nothing")
