@@ -6,8 +6,13 @@ PX``) taken just before a request goes to the download slot, and turned into a c
 ``DOWNLOAD_DELAY`` when it leaves the downloader, keeps Scrapy's own per-slot rules on every
 node and adds the cluster-wide one, with no second queue to keep in step. A request that
 finds its site locked waits for it without blocking the reactor (a poll with
-``asyncio.sleep``); other sites' requests go on. A node killed while holding a lock only
-delays its site: the lock expires after ``DOWNLOAD_TIMEOUT`` plus a margin.
+``asyncio.sleep``); other sites' requests go on.
+
+A lock is a lease of ``NEWSCRAWL_CLUSTER_NODE_TTL`` seconds that its node renews while the
+request waits in the local download slot and downloads (however long that takes): a node
+killed while holding one delays its site by that much, no more. (Should a dead node's
+request still be answered after that, the site would see two requests at once for a
+moment: the kernel closes a killed process's connections, so a server rarely does.)
 
 The lock is keyed by the URL's host and port, the site a polite crawler must not hit twice
 at once (robots.txt included).
@@ -25,10 +30,17 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
+from twisted.internet.task import LoopingCall
 
 logger = logging.getLogger(__name__)
 
 # Turn our own lock into a cool-down (or delete it); never touch another node's lock.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 _RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   if tonumber(ARGV[2]) > 0 then
@@ -53,6 +65,9 @@ class SiteLock:
         self.hold = hold
         self.poll = poll
         self._release_script = server.register_script(_RELEASE)
+        self._renew_script = server.register_script(_RENEW)
+        self.held: dict[str, str] = {}  # lock key -> token, of this node's requests
+        self._renewer = LoopingCall(self.renew)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -63,11 +78,27 @@ class SiteLock:
             crawler,
             get_redis_from_settings(settings),
             delay=settings.getfloat("DOWNLOAD_DELAY"),
-            # Longer than any download may last, so only a dead node's lock ever expires.
-            hold=settings.getfloat("DOWNLOAD_TIMEOUT", 180) + 30,
+            hold=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", 5.0),
         )
         crawler.signals.connect(lock.request_left, signal=signals.request_left_downloader)
+        crawler.signals.connect(lock.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(lock.spider_closed, signal=signals.spider_closed)
         return lock
+
+    def spider_opened(self, spider: Any = None) -> None:
+        self._renewer.start(self.hold / 3, now=False)
+
+    def spider_closed(self, spider: Any = None) -> None:
+        if self._renewer.running:
+            self._renewer.stop()
+
+    def renew(self) -> None:
+        """Extend this node's leases: a lock is lost only with its node."""
+        try:
+            for key, token in list(self.held.items()):
+                self._renew_script(keys=[key], args=[token, int(self.hold * 1000)])
+        except Exception:  # Redis away for a moment: the next round tries again
+            logger.exception("Renewing the site locks failed")
 
     def key(self, request: Request) -> str:
         parts = urlsplit(request.url)
@@ -82,6 +113,7 @@ class SiteLock:
         if waited:
             self.crawler.stats.inc_value("cluster/site_lock_waits")
         request.meta[META] = (key, token)
+        self.held[key] = token
 
     def request_left(self, request: Request, spider: Any = None) -> None:
         """The request's download ended (response or error): the site cools down, then is
@@ -90,4 +122,5 @@ class SiteLock:
         if held is None:
             return
         key, token = held
+        self.held.pop(key, None)
         self._release_script(keys=[key], args=[token, int(self.delay * 1000)])

@@ -87,14 +87,20 @@ class ClusterScheduler(Scheduler):
             and "retry_times" not in meta
             and "redirect_urls" not in meta
         )
-        if request.dont_filter and first_article and self.df.request_seen(request):
+        filtered = not request.dont_filter or first_article
+        if filtered and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
-        return bool(super().enqueue_request(request))
+        # scrapy-redis' own enqueue and dequeue, without the ``spider`` argument to stats that
+        # Scrapy 2.19 deprecates.
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
 
     def next_request(self) -> Request | None:
-        request = super().next_request()
+        request = self.queue.pop(self.idle_before_close)
         if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
             key = uuid.uuid4().hex
             self.server.hset(self._key("inflight"), key, self.queue._encode_request(request))
             self.inflight[key] = request

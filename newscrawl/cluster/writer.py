@@ -154,14 +154,15 @@ class ArchiveWriter:
             self.server.hset(RUNS, run, run_id)
             logger.info("Run %s started (crawl_runs %s)", run, run_id)
         elif kind == "run-end":
-            run_id = self.server.hget(RUNS, run)
-            if run_id is None:
+            stored = self.server.hget(RUNS, run)
+            if stored is None:
                 logger.warning("Run %s ended, but its start was never seen", run)
                 return
+            run_id = int(stored)
             record = data["record"]
             self._add_saves(record, self.server.hgetall(_counts_key(run)))
             archive.finish_run(
-                self.db, int(run_id), record, status=data["status"], reason=data["reason"]
+                self.db, run_id, record, status=data["status"], reason=data["reason"]
             )
             self.server.delete(_counts_key(run))
             self.server.hdel(RUNS, run)

@@ -48,6 +48,8 @@ class MockServer(ThreadingHTTPServer):
         self.delay = delay  # seconds per article page, to make a crawl slow enough to kill
         self.log: list[str] = []
         self.times: list[tuple[float, str]] = []  # (time.monotonic(), path+query) per request
+        # (start, end, path+query) per answered request: end is after its last byte was sent
+        self.spans: list[tuple[float, float, str]] = []
         self.lock = threading.Lock()
 
     @property
@@ -64,6 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        start = time.monotonic()
         with self.server.lock:
             self.server.log.append(self.path)
             self.server.times.append((time.monotonic(), self.path))
@@ -81,6 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(resource.body)
+        self.wfile.flush()
+        with self.server.lock:
+            self.server.spans.append((start, time.monotonic(), self.path))
         if resource.close:  # a body shorter than its Content-Length: end the connection
             self.close_connection = True
 
