@@ -12,18 +12,24 @@ import argparse
 import logging
 import signal
 import sys
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from redis.exceptions import RedisError
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 from scrapy_redis.connection import get_redis_from_settings
 
 from newscrawl.cluster.settings import DEFAULTS
 from newscrawl.cluster.writer import ArchiveWriter
+from newscrawl.outcomes import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
+
+
+def usage_error(message: str) -> NoReturn:
+    """One line on stderr and exit 2, as ``scrapy crawl`` does (not Scrapy's usage text)."""
+    sys.stderr.write(f"scrapy archive-writer: error: {message}\n")
+    sys.exit(EXIT_USAGE)
 
 
 class Command(ScrapyCommand):
@@ -50,15 +56,15 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         settings = self.settings
-        if args:
-            raise UsageError(f"unexpected argument {args[0]!r}")
-        if opts.idle_exit is not None and opts.idle_exit < 0:
-            raise UsageError("--idle-exit: expected a number of seconds >= 0")
-        if not settings.get("REDIS_URL"):
-            raise UsageError("setting REDIS_URL is empty: expected the cluster's Redis URL")
         path = settings.get("ARCHIVE_DB_PATH")
+        if args:
+            usage_error(f"unexpected argument {args[0]!r}")
+        if opts.idle_exit is not None and opts.idle_exit < 0:
+            usage_error("--idle-exit: expected a number of seconds >= 0")
+        if not settings.get("REDIS_URL"):
+            usage_error("setting REDIS_URL is empty: expected the cluster's Redis URL")
         if not path:
-            raise UsageError("setting ARCHIVE_DB_PATH is empty: expected the archive's path")
+            usage_error("setting ARCHIVE_DB_PATH is empty: expected the archive's path")
         configure_logging(settings)
         stopping = False
 
@@ -79,6 +85,6 @@ class Command(ScrapyCommand):
         try:
             writer.run(idle_exit=opts.idle_exit, stopping=lambda: stopping)
         except RedisError as error:
-            print(f"error: Redis: {error}", file=sys.stderr)
+            sys.stderr.write(f"scrapy archive-writer: error: Redis: {error}\n")
             self.exitcode = 1
         logger.info("Archive writer saved: %s", dict(writer.saved) or "nothing")
