@@ -79,6 +79,13 @@ class Cluster:
     def log(self, name: str, tail: int = 4000) -> str:
         return (self.tmp / f"{name}.log").read_text(errors="replace")[-tail:]
 
+    def wait_for_a_node(self, timeout: float = 60) -> None:
+        server = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + timeout
+        while not any(server.scan_iter(match="news:node:*")):
+            assert time.monotonic() < deadline, f"no crawl node up in {timeout}s"
+            time.sleep(0.02)
+
     def wait_for_in_flight(self, node: subprocess.Popen[bytes], timeout: float = 60) -> int:
         """Wait until ``node`` has requests in flight (in its Redis hash); how many."""
         server = redis.Redis.from_url(self.redis_url)
@@ -129,9 +136,12 @@ def short_gaps(server: MockServer, least: float) -> list[float]:
 
 
 def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
-    writer = cluster.writer(1)
     nodes = [cluster.node(n) for n in range(3)]
+    writer = None
     try:
+        # Once a node runs: a writer with an empty stream and no node would exit at once.
+        cluster.wait_for_a_node()
+        writer = cluster.writer(1)
         cluster.wait_for_fetches(6)
         cluster.wait_for_in_flight(nodes[0])
         nodes[0].send_signal(signal.SIGKILL)  # a node dies with requests in flight
@@ -144,8 +154,8 @@ def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
             assert node.wait(timeout=120) == 0, cluster.log(f"node{n}")
         assert writer.wait(timeout=60) == 0, cluster.log("writer2")
     finally:
-        for proc in [writer, *nodes]:
-            if proc.poll() is None:
+        for proc in [*nodes, writer]:
+            if proc is not None and proc.poll() is None:
                 proc.kill()
                 proc.wait()
     assert nodes[0].returncode == -signal.SIGKILL

@@ -87,4 +87,11 @@ class Command(ScrapyCommand):
         except RedisError as error:
             sys.stderr.write(f"scrapy archive-writer: error: Redis: {error}\n")
             self.exitcode = 1
-        logger.info("Archive writer saved: %s", dict(writer.saved) or "nothing")
+        saves = sum(writer.saved.values())
+        rate = saves / writer.busy if writer.busy else 0.0
+        logger.info(
+            "Archive writer saved: %s in %.1f s of work (%.0f saves/s)",
+            dict(writer.saved) or "nothing",
+            writer.busy,
+            rate,
+        )

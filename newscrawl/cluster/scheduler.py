@@ -107,7 +107,7 @@ class ClusterScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        if len(self.queue) or self.inflight:
+        if len(self.queue):
             return True
         # Another node's requests may yield more; a dead node's come back to the queue.
         return self._orphans()
@@ -118,8 +118,7 @@ class ClusterScheduler(Scheduler):
             self._beat()
             self._release_finished()
             self._requeue_dead()
-            if len(self.queue):
-                self._wake_engine()
+            self._wake_engine()
         except Exception:  # Redis away for a moment: the next tick tries again
             logger.exception("Cluster node %s: heartbeat failed", self.node)
 
@@ -139,8 +138,8 @@ class ClusterScheduler(Scheduler):
                 del self.inflight[key]
 
     def _wake_engine(self) -> None:
-        # The engine asks an empty scheduler again only every 5 s; requests queued by other
-        # nodes should not wait that long.
+        # The engine asks an empty scheduler again (and whether the spider is idle) only
+        # every 5 s; requests queued by other nodes, or their end, should not wait that long.
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None:
             slot.nextcall.schedule()

@@ -49,6 +49,7 @@ class ArchiveWriter:
         self.block = block
         self.saved: Counter[str] = Counter()
         self.db: Any = None
+        self.busy = 0.0  # seconds spent reading, saving and acknowledging records
 
     def run(self, *, idle_exit: float | None = None, stopping: Callable[[], bool]) -> None:
         """Save records until ``stopping()``, or until the stream has been empty with no node
@@ -64,8 +65,10 @@ class ArchiveWriter:
                     pending = False
                     continue
                 if entries:
+                    started = time.monotonic()
                     self._save_batch(entries, redelivered=pending)
                     idle_since = time.monotonic()
+                    self.busy += idle_since - started
                 elif idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
                     if not self._cluster_busy():
                         logger.info("Stream empty and no node running: exiting")

@@ -42,8 +42,9 @@ class MockServer(ThreadingHTTPServer):
     # at once, and the kernel retries a dropped SYN only after a second.
     request_queue_size = 128
 
-    def __init__(self, resolver: Resolver, *, delay: float = 0.0) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, resolver: Resolver, *, delay: float = 0.0, host: str = "127.0.0.1") -> None:
+        # Another 127.x.y.z address is another host to Scrapy (a download slot of its own).
+        super().__init__((host, 0), _Handler)
         self.resolver = resolver
         self.delay = delay  # seconds per article page, to make a crawl slow enough to kill
         self.log: list[str] = []
@@ -54,7 +55,7 @@ class MockServer(ThreadingHTTPServer):
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        return f"http://{self.server_address[0]}:{self.server_address[1]}/"
 
     def requests_for(self, needle: str) -> list[str]:
         with self.lock:
@@ -95,9 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(resolver: Resolver, *, delay: float = 0.0) -> Iterator[MockServer]:
+def serving(
+    resolver: Resolver, *, delay: float = 0.0, host: str = "127.0.0.1"
+) -> Iterator[MockServer]:
     """Run a MockServer in a background thread for the duration of the block."""
-    server = MockServer(resolver, delay=delay)
+    server = MockServer(resolver, delay=delay, host=host)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
