@@ -21,6 +21,7 @@ at once (robots.txt included).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from typing import Any, Self
@@ -67,6 +68,9 @@ class SiteLock:
         self._release_script = server.register_script(_RELEASE)
         self._renew_script = server.register_script(_RENEW)
         self.held: dict[str, str] = {}  # lock key -> token, of this node's requests
+        # Set when this node frees a site: its own requests waiting for it try at once
+        # instead of at their next poll (other nodes' requests poll).
+        self._freed: dict[str, asyncio.Event] = {}
         self._renewer = LoopingCall(self.renew)
 
     @classmethod
@@ -109,7 +113,9 @@ class SiteLock:
         waited = False
         while not self.server.set(key, token, nx=True, px=int(self.hold * 1000)):
             waited = True
-            await asyncio.sleep(self.poll)
+            freed = self._freed.setdefault(key, asyncio.Event())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(freed.wait(), self.poll)
         if waited:
             self.crawler.stats.inc_value("cluster/site_lock_waits")
         request.meta[META] = (key, token)
@@ -124,3 +130,8 @@ class SiteLock:
         key, token = held
         self.held.pop(key, None)
         self._release_script(keys=[key], args=[token, int(self.delay * 1000)])
+        if (freed := self._freed.pop(key, None)) is not None:
+            if self.delay:  # the cool-down first
+                asyncio.get_event_loop().call_later(self.delay, freed.set)
+            else:
+                freed.set()
