@@ -30,8 +30,10 @@ from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
+from newscrawl.pipelines import ArchivePipeline
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 from newscrawl.spiders.failures import FailureAccounting
+from newscrawl.spiders.known import KnownUrls
 from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from newscrawl.spiders.policy import (
@@ -148,13 +150,14 @@ class NewsSpider(FailureAccounting, Spider):
                 self.db_path,
                 spider=self.name,
                 sites=list(self.sites),
-                own_run=self.crawler.stats.get_value("archive/run_id"),
+                own_run=self._own_run(),
                 since=self.since,
                 revisit=self.revisit,
             )
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
         self.policy = FetchPolicy(
-            known=memory.known,
+            # 16 bytes an article for the whole run, not ~190 (newscrawl.spiders.known).
+            known=KnownUrls.build(memory.known.items()),
             now=datetime.now(UTC),
             revisit=self.revisit,
             since=self.since,
@@ -168,6 +171,11 @@ class NewsSpider(FailureAccounting, Spider):
         )
         if self.catch_up:
             logger.info("Last run stopped early for %s: reading lists to the end", self.catch_up)
+
+    def _own_run(self) -> int | None:
+        """The run the archive pipeline opened for this crawl (it owns the run), if any."""
+        pipeline = self.crawler.get_item_pipeline(ArchivePipeline)
+        return pipeline.run_id if pipeline is not None else None
 
     async def start(self) -> AsyncIterator[Request]:
         self._load_archive()
