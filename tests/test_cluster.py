@@ -176,6 +176,19 @@ def test_records_a_killed_writer_read_are_saved_once_by_the_next(
     assert server.xlen(STREAM) == 0
 
 
+def test_a_record_that_cannot_be_saved_is_set_aside_not_retried_forever(
+    server: redis.Redis, tmp_path: Path
+) -> None:
+    add(server, "page", b"not a record")
+    add(server, "page", encode_page(page(1)))
+    writer = drain(server, tmp_path / "news.db")
+    assert writer.saved == {"set_aside": 1, "new": 1}
+    assert server.xlen(STREAM) == 0
+    ((_, fields),) = server.xrange(f"{STREAM}:failed")
+    assert fields[b"data"] == b"not a record"
+    assert fields[b"error"] == b"ValueError: not a page record: no header line"
+
+
 def test_idle_exit_waits_for_the_last_node(server: redis.Redis, tmp_path: Path) -> None:
     server.set("news:node:somewhere-1-abc", "1", px=800)  # a node alive for 0.8 s more
     start = time.monotonic()

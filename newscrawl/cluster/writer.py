@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 GROUP = "archive-writer"
 CONSUMER = "writer"  # one writer: a restarted one reads its predecessor's pending records
 RUNS = "newscrawl:runs"  # run key -> crawl_runs id
+# What one record can cause; anything else (a locked or full disk, Redis away) stops the
+# writer with its records unacknowledged, to be saved by the next one.
+RECORD_ERRORS = (ValueError, KeyError, TypeError, sqlite3.IntegrityError)
 
 
 def _counts_key(run: str) -> str:
@@ -47,6 +51,7 @@ class ArchiveWriter:
         self.stream = stream
         self.batch = batch
         self.block = block
+        self.failed = f"{stream}:failed"
         self.saved: Counter[str] = Counter()
         self.db: Any = None
         self.busy = 0.0  # seconds spent reading, saving and acknowledging records
@@ -113,14 +118,27 @@ class ArchiveWriter:
                 done.append(entry_id)
                 continue
             done.append(entry_id)
-            capture, article = decode_record(fields[b"data"])
-            if redelivered and self._already_saved(capture):
-                self.saved["duplicate"] += 1
+            try:
+                capture, article = decode_record(fields[b"data"])
+                if redelivered and self._already_saved(capture):
+                    self.saved["duplicate"] += 1
+                    continue
+                result = group.save(capture, article)  # a failed save rolls back alone
+            except RECORD_ERRORS as error:
+                self._set_aside(entry_id, fields, error)
                 continue
-            result = group.save(capture, article)
             counts[f"{run}\t{capture.site}/{result}"] += 1
             self.saved[str(result)] += 1
         self._commit(group, done, counts)
+
+    def _set_aside(self, entry_id: bytes, fields: dict[bytes, bytes], error: Exception) -> None:
+        """A record this writer cannot save (not a record, or the archive refuses it): kept in
+        ``STREAM:failed`` with the error, and acknowledged with its batch, so that it does not
+        stop every record behind it, read again after each restart."""
+        reason = f"{type(error).__name__}: {error}"
+        logger.error("Record %s cannot be saved (%s): kept in %s", entry_id, reason, self.failed)
+        self.server.xadd(self.failed, {**fields, b"error": reason.encode(), b"id": entry_id})
+        self.saved["set_aside"] += 1
 
     def _commit(self, group: archive.GroupCommit, done: list[bytes], counts: Counter[str]) -> None:
         """Commit the saves, then (never before) count them and acknowledge their records."""
