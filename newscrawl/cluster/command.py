@@ -14,13 +14,10 @@ import signal
 import sys
 from typing import Any, ClassVar, NoReturn
 
-from redis.exceptions import RedisError
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.log import configure_logging
-from scrapy_redis.connection import get_redis_from_settings
 
 from newscrawl.cluster.settings import DEFAULTS
-from newscrawl.cluster.writer import ArchiveWriter
 from newscrawl.outcomes import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
@@ -65,6 +62,15 @@ class Command(ScrapyCommand):
             usage_error("setting REDIS_URL is empty: expected the cluster's Redis URL")
         if not path:
             usage_error("setting ARCHIVE_DB_PATH is empty: expected the archive's path")
+        try:
+            # Imported here: Scrapy loads every command to list them, and an install without
+            # the ``cluster`` extra has no redis.
+            from redis.exceptions import RedisError
+            from scrapy_redis.connection import get_redis_from_settings
+
+            from newscrawl.cluster.writer import ArchiveWriter
+        except ImportError as error:
+            usage_error(f"{error.name} is not installed: pip install 'newscrawl[cluster]'")
         configure_logging(settings)
         stopping = False
 
