@@ -58,7 +58,7 @@ class Cluster:
             "ARCHIVE_DB_PATH": str(self.db),
             "REDIS_URL": self.redis_url,
             "DOWNLOAD_DELAY": str(DELAY),
-            "NEWSCRAWL_CLUSTER_NODE_TTL": "2",
+            "NEWSCRAWL_CLUSTER_NODE_TTL": "3",  # a loaded machine may stall a node 1-2 s
             "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": "6",  # small: the nodes meet back-pressure
             "ARCHIVE_COMMIT_EVERY": "4",
             "CONCURRENT_REQUESTS": "4",  # each node takes a few requests, not the whole queue
@@ -168,6 +168,9 @@ def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
         finished = [status for (status,) in runs]
     expected = {s.url(a.id) for s in cluster.sites for a in s.articles}
     urls = [url for (url,) in articles]
+    missing = sorted(expected - set(urls))
+    logs = {n: s.log for n, s in enumerate(cluster.servers)}
+    assert not missing, (missing, logs)
     assert sorted(urls) == sorted(expected)  # every article, each once
     assert finished == ["ok", "ok"]  # the two nodes that finished recorded their runs
     for server in cluster.servers:
