@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.blobs import Blob
+from archive.store import Capture
 from newscrawl.extract.article import Article
 
 if TYPE_CHECKING:
@@ -64,3 +65,25 @@ class Page:
             site=site,
             site_hosts=site_hosts,
         )
+
+    def capture(self) -> Capture:
+        """The archive's Capture of this page: the one place a Page becomes a capture."""
+        return Capture(
+            url=self.url,
+            final_url=self.final_url,
+            status=self.status,
+            fetched_at=self.fetched_at,
+            headers=self.headers,
+            encoding=self.encoding,
+            body=self.body,
+            site=self.site,
+            blob=self.blob,
+        )
+
+    def article_row(self) -> dict[str, Any]:
+        """What ``archive.save`` takes for the article: its dict, with the crawl's notes added
+        to its messages; empty when extraction has not run."""
+        article = self.article.to_dict() if self.article is not None else {}
+        if self.notes and article:
+            article["messages"] = [*article.get("messages", []), *self.notes]
+        return article

@@ -27,7 +27,7 @@ import archive
 from archive import coverage
 from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
-from newscrawl.outcomes import failure_counts, judge
+from newscrawl.outcomes import Verdict, failure_counts, judge
 from newscrawl.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,33 @@ SUMMARY_KEYS = ("discovered", "fetched", "new", "updated", "unchanged", "failed"
 def site_summary(stats: Mapping[str, Any], sites: list[str]) -> dict[str, dict[str, int]]:
     """Per site, the counts of SUMMARY_KEYS from ``site/NAME/KEY`` stats (0 when absent)."""
     return {s: {k: int(stats.get(f"site/{s}/{k}", 0)) for k in SUMMARY_KEYS} for s in sites}
+
+
+def run_report(
+    stats: Mapping[str, Any], sites: list[str], *, spider: Spider | None, reason: str
+) -> tuple[dict[str, Any], Verdict]:
+    """The end of a run: log one summary line per site and return the ``crawl_runs`` record
+    with the run's verdict. Shared by the archive pipeline and a cluster node's stream."""
+    summary = site_summary(stats, sites)
+    for name, counts in summary.items():
+        logger.info("Site %s: %s", name, ", ".join(f"{k} {v}" for k, v in counts.items()))
+    totals = {k: sum(c[k] for c in summary.values()) for k in SUMMARY_KEYS}
+    # A run that stopped early (crash, Ctrl-C, its article budget) leaves list pages unread:
+    # the next run reads lists past their known pages (archive.incomplete_sites).
+    policy = getattr(spider, "policy", None)
+    complete = reason == "finished" and not getattr(policy, "budget_spent", False)
+    verdict = judge(stats, list(summary), finish_reason=reason)
+    per_site: dict[str, dict[str, Any]] = {
+        name: {
+            **counts,
+            "status": verdict.sites[name].status,
+            "reason": verdict.sites[name].reason,
+            "failures": failure_counts(stats, name),
+        }
+        for name, counts in summary.items()
+    }
+    record = {"finish_reason": reason, "complete": complete, **totals, "sites": per_site}
+    return record, verdict
 
 
 def extract_workers(value: object, cpu_count: int | None) -> int:
@@ -196,22 +223,8 @@ class ArchivePipeline:
             return item
         if item.site not in self.sites_saved:
             self._upsert_site(item.site)
-        capture = archive.Capture(
-            url=item.url,
-            final_url=item.final_url,
-            status=item.status,
-            fetched_at=item.fetched_at,
-            headers=item.headers,
-            encoding=item.encoding,
-            body=item.body,
-            site=item.site,
-            blob=item.blob,
-        )
-        article = item.article.to_dict() if item.article is not None else {}
-        if item.notes and article:
-            article["messages"] = [*article.get("messages", []), *item.notes]
         assert self.group is not None
-        result = self.group.save(capture, article)
+        result = self.group.save(item.capture(), item.article_row())
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"archive/{result}")
@@ -232,25 +245,7 @@ class ArchivePipeline:
         for (site, name), (value, source) in getattr(spider, "claims", {}).items():
             coverage.claim(self.db, site=site, name=name, value=value, source=source)
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
-        summary = site_summary(stats, list(self._sites()))
-        for name, counts in summary.items():
-            logger.info("Site %s: %s", name, ", ".join(f"{k} {v}" for k, v in counts.items()))
-        totals = {k: sum(c[k] for c in summary.values()) for k in SUMMARY_KEYS}
-        # A run that stopped early (crash, Ctrl-C, its article budget) leaves list pages unread:
-        # the next run reads lists past their known pages (archive.incomplete_sites).
-        policy = getattr(spider, "policy", None)
-        complete = reason == "finished" and not getattr(policy, "budget_spent", False)
-        verdict = judge(stats, list(summary), finish_reason=reason)
-        sites: dict[str, dict[str, Any]] = {
-            name: {
-                **counts,
-                "status": verdict.sites[name].status,
-                "reason": verdict.sites[name].reason,
-                "failures": failure_counts(stats, name),
-            }
-            for name, counts in summary.items()
-        }
-        record = {"finish_reason": reason, "complete": complete, **totals, "sites": sites}
+        record, verdict = run_report(stats, list(self._sites()), spider=spider, reason=reason)
         if self.run_id is not None:
             archive.finish_run(
                 self.db, self.run_id, record, status=verdict.status, reason=verdict.reason

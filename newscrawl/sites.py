@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -159,7 +160,12 @@ def _site(entry: Any, index: int) -> Site:
 def load_registry(path: str | Path = DEFAULT_REGISTRY) -> dict[str, Site]:
     """Read and validate a registry file; names are unique, order is kept."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        if Path(path) == DEFAULT_REGISTRY:
+            # Through the package's loader: inside a Scrapyd egg (a zip) it is no plain file.
+            text = resources.files("newscrawl").joinpath("sites.toml").read_text("utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RegistryError(f"{path}: {exc}") from exc
     entries = data.get("site")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
 
@@ -26,13 +27,16 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.discovery import Link
 from newscrawl.items import Page
 from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
+from newscrawl.pipelines import ArchivePipeline
 from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 from newscrawl.spiders.backfill import SEQUENTIAL, IdBackfill
 from newscrawl.spiders.failures import FailureAccounting, failed_request
+from newscrawl.spiders.known import KnownUrls
 from newscrawl.spiders.lists import ListsOnHold
 from newscrawl.spiders.memory import ArchiveMemory, read_archive
 from newscrawl.spiders.policy import (
@@ -103,6 +107,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
         super().update_settings(settings)
+        apply_cluster_settings(settings)  # REDIS_URL set: a node of a crawl cluster
         if not settings.get("USER_AGENT"):
             contact = settings.get("NEWSCRAWL_CONTACT") or "no contact given"
             settings.set("USER_AGENT", f"newscrawl/0.1 (+{contact})", priority="spider")
@@ -141,6 +146,10 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
         self.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
         self.db_path = settings.get("ARCHIVE_DB_PATH")
+        if settings.get("REDIS_URL") and not Path(str(self.db_path or "")).is_file():
+            # A cluster node reads the archive only where it can (its writer's machine):
+            # never creates one, and never over a network filesystem by default.
+            self.db_path = None
         self.verdict: Verdict | None = None
 
     def _check_backfill(self) -> None:
@@ -162,13 +171,14 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
                 self.db_path,
                 spider=self.name,
                 sites=list(self.sites),
-                own_run=self.crawler.stats.get_value("archive/run_id"),
+                own_run=self._own_run(),
                 since=self.since,
                 revisit=self.revisit,
             )
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
         self.policy = FetchPolicy(
-            known=memory.known,
+            # 16 bytes an article for the whole run, not ~190 (newscrawl.spiders.known).
+            known=KnownUrls.build(memory.known.items()),
             now=datetime.now(UTC),
             revisit=self.revisit,
             since=self.since,
@@ -182,6 +192,11 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         )
         if self.catch_up:
             logger.info("Last run stopped early for %s: reading lists to the end", self.catch_up)
+
+    def _own_run(self) -> int | None:
+        """The run the archive pipeline opened for this crawl (it owns the run), if any."""
+        pipeline = self.crawler.get_item_pipeline(ArchivePipeline)
+        return pipeline.run_id if pipeline is not None else None
 
     async def start(self) -> AsyncIterator[Request]:
         self._load_archive()

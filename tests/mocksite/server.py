@@ -42,17 +42,20 @@ class MockServer(ThreadingHTTPServer):
     # at once, and the kernel retries a dropped SYN only after a second.
     request_queue_size = 128
 
-    def __init__(self, resolver: Resolver, *, delay: float = 0.0) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, resolver: Resolver, *, delay: float = 0.0, host: str = "127.0.0.1") -> None:
+        # Another 127.x.y.z address is another host to Scrapy (a download slot of its own).
+        super().__init__((host, 0), _Handler)
         self.resolver = resolver
         self.delay = delay  # seconds per article page, to make a crawl slow enough to kill
         self.log: list[str] = []
         self.times: list[tuple[float, str]] = []  # (time.monotonic(), path+query) per request
+        # (start, end, path+query) per answered request: end is after its last byte was sent
+        self.spans: list[tuple[float, float, str]] = []
         self.lock = threading.Lock()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/"
+        return f"http://{self.server_address[0]}:{self.server_address[1]}/"
 
     def requests_for(self, needle: str) -> list[str]:
         with self.lock:
@@ -64,6 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
+        start = time.monotonic()
         with self.server.lock:
             self.server.log.append(self.path)
             self.server.times.append((time.monotonic(), self.path))
@@ -81,6 +85,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(resource.body)
+        self.wfile.flush()
+        with self.server.lock:
+            self.server.spans.append((start, time.monotonic(), self.path))
         if resource.close:  # a body shorter than its Content-Length: end the connection
             self.close_connection = True
 
@@ -89,9 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serving(resolver: Resolver, *, delay: float = 0.0) -> Iterator[MockServer]:
+def serving(
+    resolver: Resolver, *, delay: float = 0.0, host: str = "127.0.0.1"
+) -> Iterator[MockServer]:
     """Run a MockServer in a background thread for the duration of the block."""
-    server = MockServer(resolver, delay=delay)
+    server = MockServer(resolver, delay=delay, host=host)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -1,0 +1,47 @@
+"""The settings cluster mode changes, applied when ``REDIS_URL`` is set (and only then).
+
+``NewsSpider.update_settings`` calls :func:`apply_cluster_settings`, so ``-s REDIS_URL=...``
+on the command line (or in a Scrapyd job) is the whole switch: scrapy-redis' scheduler and
+dupefilter, the per-site lock, and the stream pipeline in place of the archive pipeline.
+"""
+
+from __future__ import annotations
+
+from scrapy.settings import BaseSettings
+
+PRIORITY = "spider"
+
+#: Read by the scheduler, the lock, the stream pipeline and the writer.
+DEFAULTS = {
+    # The stream of page records; nodes wait while it holds this many unsaved records.
+    "NEWSCRAWL_CLUSTER_STREAM": "newscrawl:records",
+    "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": 1000,
+    # A node that has not refreshed its heartbeat for this long is dead: another node puts
+    # its in-flight requests back in the queue, its site locks expire.
+    "NEWSCRAWL_CLUSTER_NODE_TTL": 5.0,
+}
+
+
+def apply_cluster_settings(settings: BaseSettings) -> bool:
+    """Switch ``settings`` to cluster mode when ``REDIS_URL`` is set; whether it was."""
+    if not settings.get("REDIS_URL"):
+        return False
+    for name, value in DEFAULTS.items():
+        settings.setdefault(name, value)
+    settings.set("SCHEDULER", "newscrawl.cluster.scheduler.ClusterScheduler", PRIORITY)
+    settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", PRIORITY)
+    # The queue outlives a node: other nodes keep crawling, a killed one is replaced. The
+    # last node to finish clears it (ClusterScheduler.close).
+    settings.set("SCHEDULER_PERSIST", True, PRIORITY)
+    # A JOBDIR is one machine's resume state; in a cluster Redis holds it.
+    settings.set("JOBDIR", None, PRIORITY)
+    middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    # After robots.txt (100) and the shapes (90), before the retry and the download itself:
+    # the lock is taken only by a request that will be sent.
+    middlewares["newscrawl.cluster.politeness.SiteLock"] = 120
+    settings.set("DOWNLOADER_MIDDLEWARES", middlewares, PRIORITY)
+    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+    pipelines["newscrawl.pipelines.ArchivePipeline"] = None  # nodes never open SQLite to write
+    pipelines["newscrawl.cluster.stream.StreamPipeline"] = 800
+    settings.set("ITEM_PIPELINES", pipelines, PRIORITY)
+    return True

@@ -1,0 +1,189 @@
+"""End to end: a crawl cluster of real processes, a real redis-server and loopback sites.
+
+Three ``scrapy crawl news`` nodes and one ``scrapy archive-writer`` share a redis-server
+started for the test; one node and the writer are killed with SIGKILL mid-run and the writer
+is restarted. Every article must be archived once, no site may see two requests at once,
+and ``archive verify`` must find the archive sound.
+"""
+
+from __future__ import annotations
+
+import itertools
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.crawl_run import FAST, REPO, site_entry
+from tests.mocksite import corpus_missing
+from tests.mocksite.server import MockServer, serving
+from tests.mocksite.sites import NdsoftSite
+from tests.redis_server import REDIS_SERVER, redis_server
+
+pytestmark = pytest.mark.e2e
+if reason := corpus_missing():
+    pytest.skip(reason, allow_module_level=True)
+if REDIS_SERVER is None:
+    pytest.skip("redis-server is not installed (.ci/run installs it)", allow_module_level=True)
+
+ARTICLES = 14  # per site
+DELAY = 0.2  # DOWNLOAD_DELAY: the cool-down each site gets between two requests
+
+
+@dataclass
+class Cluster:
+    """Three loopback sites, a redis-server, a registry and the archive path."""
+
+    sites: list[NdsoftSite]
+    servers: list[MockServer]
+    redis_url: str
+    tmp: Path
+
+    @property
+    def db(self) -> Path:
+        return self.tmp / "news.db"
+
+    def command(self, *args: str) -> list[str]:
+        settings = {
+            **FAST,
+            "NEWSCRAWL_SITES_FILE": str(self.tmp / "sites.toml"),
+            "ARCHIVE_DB_PATH": str(self.db),
+            "REDIS_URL": self.redis_url,
+            "DOWNLOAD_DELAY": str(DELAY),
+            "NEWSCRAWL_CLUSTER_NODE_TTL": "3",  # a loaded machine may stall a node 1-2 s
+            "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": "6",  # small: the nodes meet back-pressure
+            "ARCHIVE_COMMIT_EVERY": "4",
+            "CONCURRENT_REQUESTS": "4",  # each node takes a few requests, not the whole queue
+        }
+        sets = [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
+        return [sys.executable, "-m", "scrapy", *args, *sets]
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = (self.tmp / f"{name}.log").open("wb")
+        return subprocess.Popen(self.command(*args), cwd=REPO, stdout=log, stderr=log)
+
+    def node(self, n: int) -> subprocess.Popen[bytes]:
+        names = ",".join(f"site{i}" for i in range(len(self.sites)))
+        return self.start(f"node{n}", "crawl", "news", "-a", f"site={names}")
+
+    def writer(self, n: int) -> subprocess.Popen[bytes]:
+        return self.start(f"writer{n}", "archive-writer", "--idle-exit", "3")
+
+    def log(self, name: str, tail: int = 4000) -> str:
+        return (self.tmp / f"{name}.log").read_text(errors="replace")[-tail:]
+
+    def wait_for_a_node(self, timeout: float = 60) -> None:
+        server = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + timeout
+        while not any(server.scan_iter(match="news:node:*")):
+            assert time.monotonic() < deadline, f"no crawl node up in {timeout}s"
+            time.sleep(0.02)
+
+    def wait_for_in_flight(self, nodes: list[subprocess.Popen[bytes]], timeout: float = 60) -> int:
+        """Wait until one of ``nodes`` has requests in flight (in its Redis hash); which."""
+        server = redis.Redis.from_url(self.redis_url)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for n, node in enumerate(nodes):
+                for key in server.scan_iter(match=f"news:inflight:*-{node.pid}-*"):
+                    if server.hlen(key):
+                        return n
+            time.sleep(0.02)
+        raise AssertionError(f"no node had a request in flight in {timeout}s")
+
+    def article_fetches(self) -> int:
+        return sum(len(s.requests_for("articleView")) for s in self.servers)
+
+    def wait_for_fetches(self, n: int, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while self.article_fetches() < n:
+            assert time.monotonic() < deadline, f"fewer than {n} articles fetched in {timeout}s"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    with ExitStack() as stack:
+        url = stack.enter_context(redis_server(tmp_path))
+        sites, servers = [], []
+        for _ in range(3):
+            site = NdsoftSite(count=ARTICLES)
+            server = stack.enter_context(serving(site, delay=0.05))
+            site.base = server.base_url.rstrip("/")
+            sites.append(site)
+            servers.append(server)
+        registry = [site_entry(f"site{i}", s.base_url) for i, s in enumerate(servers)]
+        (tmp_path / "sites.toml").write_text("\n".join(registry), encoding="utf-8")
+        yield Cluster(sites, servers, url, tmp_path)
+
+
+def overlaps(server: MockServer) -> list[tuple[str, str]]:
+    """Requests to one site that were answered at the same time as another."""
+    spans = sorted(server.spans)
+    return [(a[2], b[2]) for a, b in itertools.pairwise(spans) if b[0] < a[1]]
+
+
+def short_gaps(server: MockServer, least: float) -> list[float]:
+    spans = sorted(server.spans)
+    gaps = [b[0] - a[1] for a, b in itertools.pairwise(spans)]
+    return [round(g, 3) for g in gaps if g < least]
+
+
+def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
+    nodes = [cluster.node(n) for n in range(3)]
+    writer = None
+    try:
+        # Once a node runs: a writer with an empty stream and no node would exit at once.
+        cluster.wait_for_a_node()
+        writer = cluster.writer(1)
+        cluster.wait_for_fetches(6)
+        victim = cluster.wait_for_in_flight(nodes)
+        nodes[victim].send_signal(signal.SIGKILL)  # a node dies with requests in flight
+        cluster.wait_for_fetches(14)
+        writer.send_signal(signal.SIGKILL)  # the writer dies with a batch read, not acked
+        writer.wait(timeout=10)
+        time.sleep(1)  # the stream fills up meanwhile: the nodes wait (back-pressure)
+        writer = cluster.writer(2)
+        for n, node in enumerate(nodes):
+            if n != victim:
+                assert node.wait(timeout=120) == 0, cluster.log(f"node{n}")
+        assert writer.wait(timeout=60) == 0, cluster.log("writer2")
+    finally:
+        for proc in [*nodes, writer]:
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert nodes[victim].returncode == -signal.SIGKILL
+    with sqlite3.connect(cluster.db) as conn:
+        articles = conn.execute("SELECT url FROM articles").fetchall()
+        runs = conn.execute("SELECT status FROM crawl_runs WHERE finished_at IS NOT NULL")
+        finished = [status for (status,) in runs]
+    expected = {s.url(a.id) for s in cluster.sites for a in s.articles}
+    urls = [url for (url,) in articles]
+    missing = sorted(expected - set(urls))
+    logs = {n: s.log for n, s in enumerate(cluster.servers)}
+    assert not missing, (missing, logs)
+    assert sorted(urls) == sorted(expected)  # every article, each once
+    assert finished == ["ok", "ok"]  # the two nodes that finished recorded their runs
+    for server in cluster.servers:
+        assert not overlaps(server), overlaps(server)
+        # The cool-down between two requests to a site (DOWNLOAD_DELAY) holds across nodes.
+        assert not short_gaps(server, DELAY * 0.9), short_gaps(server, DELAY * 0.9)
+    requeued = "".join(cluster.log(f"node{n}", tail=10**6) for n in range(3) if n != victim)
+    assert "back in the queue" in requeued  # the killed node's requests, by another node
+    verify = subprocess.run(
+        [sys.executable, "-m", "archive", "verify", str(cluster.db)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert verify.returncode == 0, verify.stdout + verify.stderr
