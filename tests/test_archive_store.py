@@ -1,4 +1,4 @@
-"""Storage semantics of archive.store on temporary databases."""
+"""Storage semantics of archive.saves, archive.runs and archive.reads on temporary databases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-import archive.store
+import archive.articles
 from archive import (
     SaveResult,
     finish_run,
@@ -172,7 +172,7 @@ def test_failure_in_the_middle_of_a_save_rolls_everything_back(db, monkeypatch):
         raise RuntimeError("disk on fire")
 
     # after the capture, blob and revision rows are written, before the article update
-    monkeypatch.setattr(archive.store, "_update_content", broken)
+    monkeypatch.setattr(archive.articles, "update_content", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         save(db, capture(body=b"<html>new bytes</html>", minutes=30), article(body="바뀐 본문"))
     assert {t: count(db, t) for t in before} == before
