@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import archive
-from newscrawl.spiders.memory import ArchiveMemory, read_archive
+from newscrawl.crawl.memory import ArchiveMemory, read_archive
 from tests.archive_helpers import article, capture
 
 KBSM = "https://www.kbsm.net/news/articleView.html?idxno="
