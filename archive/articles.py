@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from archive.values import as_json, inserted_id
 
 
-def iso(value: Any) -> str | None:
+def _iso(value: Any) -> str | None:
     """Published/modified as given: an ISO string, or a date/datetime made into one."""
     if value is None or value == "":
         return None
@@ -50,8 +50,8 @@ def article_fields(
         "subtitle": article.get("subtitle"),
         "reporters": as_json(list(article.get("reporters") or [])),
         "reporter_emails": as_json(list(article.get("reporter_emails") or [])),
-        "published_at": iso(article.get("published")),
-        "modified_at": iso(article.get("modified")),
+        "published_at": _iso(article.get("published")),
+        "modified_at": _iso(article.get("modified")),
         "published_raw": article.get("published_raw"),
         "modified_raw": article.get("modified_raw"),
         "section": article.get("section"),
