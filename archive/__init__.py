@@ -5,22 +5,11 @@ It never imports Scrapy or newscrawl, so it can be used (and queried) on its own
 
 from archive.blobs import Blob, pack_blob
 from archive.commits import GroupCommit
+from archive.reads import Capture, captured_urls, iter_captures, known_articles, load_capture
+from archive.runs import finish_run, incomplete_sites, start_run
+from archive.saves import SaveResult, save, save_extraction, upsert_site
 from archive.schema import open_db
 from archive.search import Hit, rebuild_index, search
-from archive.store import (
-    Capture,
-    SaveResult,
-    captured_urls,
-    finish_run,
-    incomplete_sites,
-    iter_captures,
-    known_articles,
-    load_capture,
-    save,
-    save_extraction,
-    start_run,
-    upsert_site,
-)
 
 __all__ = [
     "Blob",

@@ -36,9 +36,9 @@ from archive.maintenance import optimize
 from archive.periods import UNTIL_END, date_prefix
 from archive.progress import progress
 from archive.queries import STATS, run
+from archive.reads import load_capture
 from archive.schema import known_migrations, open_db, open_db_readonly
 from archive.search import MAX_QUERY_TERMS, search, search_terms
-from archive.store import load_capture
 from archive.verify import verify
 from archive.warc import capture_ids, write_warc
 

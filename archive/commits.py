@@ -25,8 +25,9 @@ from typing import Any, Self
 
 from sqlite_utils import Database
 
+from archive.reads import Capture
+from archive.saves import SaveResult, save, save_extraction
 from archive.search import IndexChanges
-from archive.store import Capture, SaveResult, save, save_extraction
 
 
 class GroupCommit:

@@ -142,7 +142,7 @@ def _initial(db: Database) -> None:
         )"""
     )
     # Contentless: the bigram text is derived, so storing it would double the file for
-    # nothing; store.py recomputes it to delete a row (FTS5 'delete' command).
+    # nothing; saves.py recomputes it to delete a row (FTS5 'delete' command).
     db.execute(
         f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(title, body, content='', tokenize='ascii')"
     )

@@ -1,7 +1,7 @@
 """Korean full-text search over article titles and bodies: the index and the ranked query.
 
 The index is the contentless FTS5 table ``articles_search`` holding character bigrams
-(:mod:`archive.grams`). It is kept in sync by :mod:`archive.store`, in the transaction of
+(:mod:`archive.grams`). It is kept in sync by :mod:`archive.saves`, in the transaction of
 each save; it cannot be kept by triggers, because triggers cannot compute bigrams.
 
 A group of saves (:class:`archive.GroupCommit`) hands its index changes to

@@ -13,7 +13,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.periods import UNTIL_END
-from archive.store import Capture
+from archive.reads import Capture
 
 __all__ = ["capture_ids", "write_warc"]
 

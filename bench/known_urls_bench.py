@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from newscrawl.spiders.known import KnownUrls
+from newscrawl.crawl.known import KnownUrls
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
 

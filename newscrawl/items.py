@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from archive.blobs import Blob
-from archive.store import Capture
+from archive.reads import Capture
 from newscrawl.extract.article import Article
 
 if TYPE_CHECKING:

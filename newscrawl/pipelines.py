@@ -25,9 +25,9 @@ from twisted.internet.task import LoopingCall
 
 import archive
 from archive import coverage
-from newscrawl.extraction import Prepared, failed_page, prepare_page
 from newscrawl.items import Page
 from newscrawl.outcomes import Verdict, failure_counts, judge
+from newscrawl.preparation import Prepared, failed_page, prepare_page
 from newscrawl.workers import WorkerPool
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class ExtractPipeline:
     def open_spider(self) -> None:
         if self.workers:
             self.pool = WorkerPool(
-                prepare_page, self.workers, preload=("newscrawl.extraction",), nice=self.nice
+                prepare_page, self.workers, preload=("newscrawl.preparation",), nice=self.nice
             )
             self.pool.warm_up()  # its imports overlap the crawl's first requests
             logger.info("Extracting in %d worker process(es), nice %d", self.workers, self.nice)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import archive.store
+import archive.articles
+import archive.saves
 from archive import GroupCommit, SaveResult, open_db, search
 from archive.schema import SEARCH_TABLE
 from tests.archive_helpers import article, capture
@@ -83,7 +84,7 @@ def test_a_failing_save_rolls_back_only_itself(tmp_path: Path, monkeypatch) -> N
             raise RuntimeError("disk on fire")
 
         # fails after the capture and article rows of the save were written
-        monkeypatch.setattr(archive.store, "_insert_revision", broken)
+        monkeypatch.setattr(archive.articles, "insert_revision", broken)
         with pytest.raises(RuntimeError):
             group.save(capture(url(2)), article(url(2), title="군산 새만금 착공"))
         monkeypatch.undo()
@@ -135,7 +136,7 @@ def test_bad_limits(tmp_path: Path, every: int, seconds: float) -> None:
 def test_save_extraction_in_a_group(tmp_path: Path) -> None:
     path = tmp_path / "news.db"
     db = open_db(path)
-    archive.store.save(db, capture(url(1)), article(url(1), body="전주 비빔밥 축제"))
+    archive.saves.save(db, capture(url(1)), article(url(1), body="전주 비빔밥 축제"))
     with GroupCommit(db, every=100) as group:
         result = group.save_extraction(1, article(url(1), body="울산 조선업 회복"))
         assert result is SaveResult.UPDATED

@@ -1,4 +1,4 @@
-"""Storage semantics of archive.store on temporary databases."""
+"""Storage semantics of archive.saves, archive.runs and archive.reads on temporary databases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-import archive.store
+import archive.articles
 from archive import (
     SaveResult,
     finish_run,
@@ -172,7 +172,7 @@ def test_failure_in_the_middle_of_a_save_rolls_everything_back(db, monkeypatch):
         raise RuntimeError("disk on fire")
 
     # after the capture, blob and revision rows are written, before the article update
-    monkeypatch.setattr(archive.store, "_update_content", broken)
+    monkeypatch.setattr(archive.articles, "update_content", broken)
     with pytest.raises(RuntimeError, match="disk on fire"):
         save(db, capture(body=b"<html>new bytes</html>", minutes=30), article(body="바뀐 본문"))
     assert {t: count(db, t) for t in before} == before
@@ -267,14 +267,14 @@ def test_sites_known_articles_and_runs(db):
         capture("https://x.kr/2", site=None),
         article("https://x.kr/2", site="x.kr", published=None),
     )
-    assert known_articles(db) == {
+    assert dict(known_articles(db)) == {
         "https://www.kbsm.net/news/1": "2021-03-23T20:20:00+09:00",
         "https://x.kr/2": None,
     }
-    assert known_articles(db, "kbsm") == {
+    assert dict(known_articles(db, "kbsm")) == {
         "https://www.kbsm.net/news/1": "2021-03-23T20:20:00+09:00"
     }
-    assert known_articles(db, "x.kr") == {"https://x.kr/2": None}  # the host when no registry
+    assert dict(known_articles(db, "x.kr")) == {"https://x.kr/2": None}  # the host when no registry
     run_id = start_run(db, "news", ["kbsm"])
     finish_run(db, run_id, {"archive/new": 2, "finish_time": T0})
     run = db.execute("SELECT spider, sites, finished_at, stats, status FROM crawl_runs").fetchone()
@@ -349,7 +349,7 @@ def test_captured_urls_are_the_sites_fetches_below_a_status(db):
     save(db, down, article("https://www.kbsm.net/down", status="not_article"))
     other = capture("https://other.kr/1", site="other")
     save(db, other, article("https://other.kr/1"))
-    assert captured_urls(db, site="kbsm") == {
+    assert set(captured_urls(db, site="kbsm")) == {
         "https://www.kbsm.net/old",
         "https://www.kbsm.net/news/1",
         "https://www.kbsm.net/gone",

@@ -13,8 +13,8 @@ from archive import coverage, open_db, save, save_extraction
 from archive.coverage import holes, thin_months
 from archive.ids import ArticleId, article_id, id_url
 from archive.schema import MIGRATIONS
-from newscrawl.spiders.backfill import IdCursor
-from newscrawl.spiders.policy import check_arguments, parse_backfill
+from newscrawl.crawl.backfill import IdCursor
+from newscrawl.crawl.policy import check_arguments, parse_backfill
 from tests.archive_helpers import article, capture
 
 ND = "https://www.jnilbo.com/news/articleView.html?idxno={}"

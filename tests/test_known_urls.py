@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from newscrawl.spiders.known import KnownUrls
-from newscrawl.spiders.policy import Decision, FetchPolicy
+from newscrawl.crawl.known import KnownUrls
+from newscrawl.crawl.policy import Decision, FetchPolicy
 
 KST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)

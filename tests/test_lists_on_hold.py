@@ -3,7 +3,7 @@ have answered, and are walked only when none of them listed a page."""
 
 from __future__ import annotations
 
-from newscrawl.spiders.lists import ListsOnHold
+from newscrawl.crawl.lists import ListsOnHold
 
 ROBOTS, SITEMAP, FEED = "https://p.kr/robots.txt", "https://p.kr/sitemap.xml", "https://p.kr/rss"
 LISTS = ["https://p.kr/news/list?sc=1", "https://p.kr/news/list?sc=2"]

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import archive
-from newscrawl.spiders.memory import ArchiveMemory, read_archive
+from newscrawl.crawl.memory import ArchiveMemory, archived_time, read_archive
 from tests.archive_helpers import article, capture
 
 KBSM = "https://www.kbsm.net/news/articleView.html?idxno="
@@ -50,7 +50,10 @@ def test_known_urls_cutoffs_and_catch_up(tmp_path: Path) -> None:
     memory = memory_of(tmp_path)
     assert memory.known[KBSM + "2"] == datetime.fromisoformat("2025-05-26T23:30:00+09:00")
     assert memory.known[KBSM + "3"] is None  # a 404 fetched for good: not fetched again
-    assert set(memory.known) == {KBSM + "1", KBSM + "2", KBSM + "3", JNILBO + "9"}
+    # Kept as fingerprints (it cannot be listed): exactly these four URLs.
+    assert len(memory.known) == 4
+    assert all(url in memory.known for url in (KBSM + "1", KBSM + "2", KBSM + "3", JNILBO + "9"))
+    assert KBSM + "4" not in memory.known
     # sitemaps older than the newest article less the revisit window are not re-read...
     assert memory.cutoffs["kbsm"] == date(2025, 5, 24)
     # ...except for a site whose last run stopped early
@@ -61,3 +64,13 @@ def test_known_urls_cutoffs_and_catch_up(tmp_path: Path) -> None:
 def test_since_sets_every_cutoff(tmp_path: Path) -> None:
     memory = memory_of(tmp_path, since=date(2025, 1, 1))
     assert memory.cutoffs == {"kbsm": date(2025, 1, 1), "jnilbo": date(2025, 1, 1)}
+
+
+def test_archived_times_are_read_as_the_archive_writes_them() -> None:
+    assert archived_time("2025-05-26T23:30:00+09:00") == datetime.fromisoformat(
+        "2025-05-26T23:30:00+09:00"
+    )
+    # A day alone is the newspaper's (KST) day, not a UTC one.
+    assert archived_time("2025-05-26") == datetime.fromisoformat("2025-05-26T00:00:00+09:00")
+    assert archived_time(None) is None
+    assert archived_time("26일 오후") is None  # not ISO: not an archive's own value

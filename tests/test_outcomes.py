@@ -22,10 +22,10 @@ from scrapy.utils.test import get_crawler
 from twisted.internet import error as net
 
 from newscrawl.config import ConfigError, check_settings
+from newscrawl.crawl.policy import check_arguments, parse_url
 from newscrawl.middlewares import BackoffRetryMiddleware
 from newscrawl.outcomes import failure_reason, judge
 from newscrawl.spiders.news import NewsSpider
-from newscrawl.spiders.policy import check_arguments, parse_url
 
 
 def http_error(status: int) -> HttpError:

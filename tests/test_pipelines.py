@@ -17,7 +17,6 @@ from scrapy.utils.test import get_crawler
 
 import archive
 from newscrawl.extract.article import Status
-from newscrawl.extraction import Prepared, prepare_page
 from newscrawl.items import Page
 from newscrawl.pipelines import (
     ArchivePipeline,
@@ -25,6 +24,7 @@ from newscrawl.pipelines import (
     extract_workers,
     site_summary,
 )
+from newscrawl.preparation import Prepared, prepare_page
 from newscrawl.spiders.news import NewsSpider
 from newscrawl.workers import WorkerPool
 from tests.mocksite import corpus_missing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from newscrawl.spiders.policy import Decision, FetchPolicy
+from newscrawl.crawl.policy import Decision, FetchPolicy
 
 NOW = datetime(2025, 12, 6, 12, 0, tzinfo=UTC)
 U = "https://www.jnilbo.com/news/articleView.html?idxno="

@@ -8,11 +8,11 @@ import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from newscrawl.crawl.policy import FetchPolicy
 from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
 from newscrawl.since import SincePipeline
 from newscrawl.spiders.news import NewsSpider
-from newscrawl.spiders.policy import FetchPolicy
 
 
 def page(published: datetime | date | None) -> Page:

@@ -13,8 +13,8 @@ import archive
 from newscrawl.commands.reextract import reextract
 from newscrawl.extract import extract
 from newscrawl.extract.article import Status
-from newscrawl.extraction import extract_page
 from newscrawl.items import Page
+from newscrawl.preparation import extract_page
 from newscrawl.sites import Site
 from tests.mocksite.generic import GenericArticle, GenericSite
 

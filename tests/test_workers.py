@@ -470,7 +470,7 @@ interrupts = []
 signal.signal(signal.SIGINT, lambda *_: interrupts.append(1))
 
 async def main():
-    pool = WorkerPool(square, 2, batch=4, preload=("newscrawl.extraction",))
+    pool = WorkerPool(square, 2, batch=4, preload=("newscrawl.preparation",))
     pool.warm_up()
     print("started", flush=True)
     try:

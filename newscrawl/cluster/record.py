@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.blobs import Blob, decompress, pack_blob
-from archive.store import Capture
+from archive.reads import Capture
 from newscrawl.items import Page
 
 VERSION = 1

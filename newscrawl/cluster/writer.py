@@ -23,7 +23,7 @@ from redis import Redis
 from redis.exceptions import ResponseError
 
 import archive
-from archive.store import Capture
+from archive.reads import Capture
 from newscrawl.cluster.record import decode_record
 
 logger = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class ArchiveWriter:
         counts.clear()
 
     def _already_saved(self, capture: Capture) -> bool:
-        # As archive.store writes it: UTC, to the second.
+        # As archive.saves writes it: UTC, to the second.
         fetched_at = capture.fetched_at.astimezone(UTC).isoformat(timespec="seconds")
         sha = capture.blob.sha256 if capture.blob is not None else None
         row = self.db.execute(

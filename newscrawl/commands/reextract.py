@@ -23,8 +23,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 import archive
-from newscrawl.extraction import extract_page
 from newscrawl.items import Page
+from newscrawl.preparation import extract_page
 from newscrawl.sites import DEFAULT_REGISTRY, RegistryError, Site, load_registry
 
 logger = logging.getLogger(__name__)

@@ -1,12 +1,12 @@
 """The one generic spider: ``scrapy crawl news -a site=NAME[,NAME...]``, ``-a region=경북``,
 ``-a url=HOME_URL``; options ``-a since=YYYY-MM-DD`` and ``-a max_articles=N``; an id-range
-backfill with ``-a backfill=ids [-a ids=FROM-TO]`` (``spiders/backfill.py``).
+backfill with ``-a backfill=ids [-a ids=FROM-TO]`` (``crawl/backfill.py``).
 
 Per site: the home page first (it tells the CMS family and announces feeds), then robots.txt
 (its ``Sitemap:`` lines), feeds, sitemaps and list pages, each yielding article requests that
 the FetchPolicy lets through. Article responses become ``Page`` items; the pipelines extract
 and archive them. Every outcome is counted in stats under ``site/NAME/...``, every request
-given up under its reason (``spiders/failures.py``), and the run is judged at the end
+given up under its reason (``crawl/failures.py``), and the run is judged at the end
 (``newscrawl.outcomes``). Arguments are checked when the spider is built (``configure``).
 """
 
@@ -29,17 +29,11 @@ from twisted.python.failure import Failure
 from newscrawl import discovery
 from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
-from newscrawl.discovery import Link
-from newscrawl.items import Page
-from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
-from newscrawl.pipelines import ArchivePipeline
-from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
-from newscrawl.spiders.backfill import SEQUENTIAL, IdBackfill
-from newscrawl.spiders.failures import FailureAccounting, failed_request
-from newscrawl.spiders.known import KnownUrls
-from newscrawl.spiders.lists import ListsOnHold
-from newscrawl.spiders.memory import ArchiveMemory, read_archive
-from newscrawl.spiders.policy import (
+from newscrawl.crawl.backfill import SEQUENTIAL, IdBackfill
+from newscrawl.crawl.failures import FailureAccounting, failed_request
+from newscrawl.crawl.lists import ListsOnHold
+from newscrawl.crawl.memory import ArchiveMemory, read_archive
+from newscrawl.crawl.policy import (
     Decision,
     FetchPolicy,
     check_arguments,
@@ -48,6 +42,11 @@ from newscrawl.spiders.policy import (
     parse_since,
     parse_url,
 )
+from newscrawl.discovery import Link
+from newscrawl.items import Page
+from newscrawl.outcomes import NETWORK_REASONS, Verdict, truncation
+from newscrawl.pipelines import ArchivePipeline
+from newscrawl.sites import DEFAULT_REGISTRY, Site, load_registry, select_sites, site_for_url
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +176,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             )
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
         self.policy = FetchPolicy(
-            # 16 bytes an article for the whole run, not ~190 (newscrawl.spiders.known).
-            known=KnownUrls.build(memory.known.items()),
+            known=memory.known,  # 16 bytes an article (newscrawl.crawl.known)
             now=datetime.now(UTC),
             revisit=self.revisit,
             since=self.since,

@@ -26,7 +26,7 @@ import archive
 from archive.coverage import LIST_TOTAL, NEWEST, SITEMAP_URLS, known_ids
 from archive.ids import article_id, id_url
 from newscrawl import discovery
-from newscrawl.spiders.failures import failed_request
+from newscrawl.crawl.failures import failed_request
 
 if TYPE_CHECKING:
     from newscrawl.items import Page

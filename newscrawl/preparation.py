@@ -1,4 +1,5 @@
-"""What extraction does with a fetched Page, in the extraction workers or inline.
+"""What the crawl does with a fetched Page to make it ready for the archive: extract its
+Article (``newscrawl.extract``) and pack its raw bytes, in the extraction workers or inline.
 
 No Scrapy here: the worker processes import this module, and Scrapy and Twisted would add
 ~28 MB to each of them. Besides the Article, a worker packs the page's raw bytes for the
