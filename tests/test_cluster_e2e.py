@@ -58,7 +58,7 @@ class Cluster:
             "ARCHIVE_DB_PATH": str(self.db),
             "REDIS_URL": self.redis_url,
             "DOWNLOAD_DELAY": str(DELAY),
-            "NEWSCRAWL_CLUSTER_NODE_TTL": "3",  # a loaded machine may stall a node 1-2 s
+            "NEWSCRAWL_CLUSTER_NODE_TTL": "5",  # a loaded machine may stall a node for seconds
             "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": "6",  # small: the nodes meet back-pressure
             "ARCHIVE_COMMIT_EVERY": "4",
             "CONCURRENT_REQUESTS": "4",  # each node takes a few requests, not the whole queue

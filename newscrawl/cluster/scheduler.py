@@ -75,7 +75,10 @@ class ClusterScheduler(Scheduler):
         self.server.delete(self._key("node"))
         if not self.server.hlen(self._key("inflight")):
             self.server.delete(self._key("inflight"))
-        if reason == "finished" and not self._other_nodes() and not self._orphans():
+        # A request queued since this node went idle means another node is still at work
+        # (its heartbeat may only be late on a loaded machine): its queue is not ours to clear.
+        last = not self._other_nodes() and not self._orphans() and not len(self.queue)
+        if reason == "finished" and last:
             logger.info("Cluster node %s: last node to finish, clearing the queue", self.node)
             self.flush()
 
