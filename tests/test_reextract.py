@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import struct
 import subprocess
 import sys
+import termios
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -89,6 +94,32 @@ def test_command_line(db_path: Path) -> None:
     assert "re-extracted 3 capture(s)" in proc.stdout
     bad = run_reextract(db_path, "--since", "yesterday")
     assert bad.returncode != 0 and "expected YYYY-MM-DD" in bad.stderr
+
+
+def test_progress_on_a_terminal_only(db_path: Path) -> None:
+    piped = run_reextract(db_path)
+    assert piped.returncode == 0 and "re-extracting" not in piped.stderr
+    leader, follower = pty.openpty()
+    # A terminal of 80 columns: a new pty has 0, where tqdm draws nothing.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    command = [sys.executable, "-m", "scrapy", "reextract", "-s", f"ARCHIVE_DB_PATH={db_path}"]
+    try:
+        process = subprocess.Popen(command, stdout=follower, stderr=follower, cwd=REPO)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            seen += chunk
+        assert process.wait(timeout=120) == 0
+    finally:
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert "re-extracting:" in text and "page/s" in text, text[-2000:]
 
 
 def test_reextract_beside_a_crawl_writing_the_same_archive(tmp_path: Path) -> None:

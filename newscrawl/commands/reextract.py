@@ -23,6 +23,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 import archive
+from archive.progress import progress
 from newscrawl.items import Page
 from newscrawl.preparation import extract_page
 from newscrawl.sites import DEFAULT_REGISTRY, RegistryError, Site, load_registry
@@ -55,7 +56,9 @@ def reextract(
     since_dt = datetime(since.year, since.month, since.day, tzinfo=UTC) if since else None
     extracted: list[tuple[int, dict[str, Any]]] = []
     try:
-        for capture_id, capture in archive.iter_captures(db, site=site, since=since_dt):
+        captures = archive.iter_captures(db, site=site, since=since_dt)
+        # A bar on a terminal only: a cron job's log and mail stay as they were.
+        for capture_id, capture in progress(captures, desc="re-extracting", unit="page"):
             page = Page(
                 url=capture.url,
                 final_url=capture.final_url,
