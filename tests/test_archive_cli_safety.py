@@ -4,17 +4,13 @@ and the file left exactly as it was."""
 from __future__ import annotations
 
 import csv
-import fcntl
 import io
 import os
-import pty
 import shutil
 import sqlite3
-import struct
 import subprocess
 import sys
 import sysconfig
-import termios
 from pathlib import Path
 
 import pytest
@@ -23,6 +19,7 @@ import zstandard
 from archive import open_db, save
 from tests.archive_helpers import article, capture
 from tests.shared import REPO
+from tests.terminal import on_terminal
 from tests.test_archive_files import fingerprint, journal_mode, make_unrelated
 
 COMMANDS = [
@@ -359,30 +356,10 @@ def test_progress_shows_on_a_terminal_only(archive_path, tmp_path):
     out = tmp_path / "out.warc.gz"
     piped = run_archive("warc", archive_path, out)
     assert piped.returncode == 0 and piped.stderr == f"wrote 3 records to {out}\n"
-    leader, follower = pty.openpty()
-    # A terminal of 80 columns: a new pty has 0, where tqdm draws nothing.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    try:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "archive", "warc", str(archive_path), str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=follower,
-            cwd=REPO,
-        )
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        assert process.wait(timeout=120) == 0
-    finally:
-        os.close(leader)
-    text = seen.decode("utf-8", "replace")
+    status, text = on_terminal(
+        [sys.executable, "-m", "archive", "warc", str(archive_path), str(out)]
+    )
+    assert status == 0
     assert "warc:" in text and "/3 [" in text and "capture/s" in text  # "warc: 0%|  | 0/3 [..]"
     assert f"wrote 3 records to {out}" in text
 

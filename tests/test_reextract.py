@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import struct
 import subprocess
 import sys
-import termios
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -22,6 +17,7 @@ from newscrawl.extract import extract
 from tests.mocksite import corpus_missing
 from tests.mocksite.sites import NdsoftSite
 from tests.shared import REPO
+from tests.terminal import on_terminal
 
 pytestmark = pytest.mark.skipif(bool(corpus_missing()), reason=str(corpus_missing()))
 
@@ -99,26 +95,10 @@ def test_command_line(db_path: Path) -> None:
 def test_progress_on_a_terminal_only(db_path: Path) -> None:
     piped = run_reextract(db_path)
     assert piped.returncode == 0 and "re-extracting" not in piped.stderr
-    leader, follower = pty.openpty()
-    # A terminal of 80 columns: a new pty has 0, where tqdm draws nothing.
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    command = [sys.executable, "-m", "scrapy", "reextract", "-s", f"ARCHIVE_DB_PATH={db_path}"]
-    try:
-        process = subprocess.Popen(command, stdout=follower, stderr=follower, cwd=REPO)
-        os.close(follower)
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            seen += chunk
-        assert process.wait(timeout=120) == 0
-    finally:
-        os.close(leader)
-    text = seen.decode("utf-8", "replace")
+    status, text = on_terminal(
+        [sys.executable, "-m", "scrapy", "reextract", "-s", f"ARCHIVE_DB_PATH={db_path}"]
+    )
+    assert status == 0
     assert "re-extracting:" in text and "page/s" in text, text[-2000:]
 
 
