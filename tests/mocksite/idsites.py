@@ -34,16 +34,32 @@ def _not_article(number: int) -> str:
     return _page("포토 뉴스", links)
 
 
-class NdsoftIdSite(NdsoftSite):
+class IdRange:
+    """What both sites add to their family's mock: ids 1..count, of which the feed and the
+    first list page show only the newest ``shown``."""
+
+    articles: list[MockArticle]
+
+    def number(self, count: int, title: str, *, shown: int) -> None:
+        self.articles = _numbered(count, title, {*MISSING, *NOT_ARTICLES})
+        self.by_id = {a.id: a for a in self.articles}
+        self.listed = self.articles[:shown]
+        self.per_page = shown
+
+    def feed(self) -> str:
+        saved, self.articles = self.articles, self.listed
+        try:
+            return super().feed()  # of the family the site also derives from
+        finally:
+            self.articles = saved
+
+
+class NdsoftIdSite(IdRange, NdsoftSite):
     """NDSoft: ``/news/articleView.html?idxno=1..count``; lists print ``총 N건``."""
 
     def __init__(self, base_url: str = "", *, count: int = 200, shown: int = 20) -> None:
         super().__init__(base_url, count=1)
-        skip = {*MISSING, *NOT_ARTICLES}
-        self.articles = _numbered(count, "전남 소식", skip)
-        self.by_id = {a.id: a for a in self.articles}
-        self.listed = self.articles[:shown]
-        self.per_page = shown
+        self.number(count, "전남 소식", shown=shown)
 
     def home(self) -> str:
         links = [(self.url(a.id), a.title) for a in self.articles[3:6]]  # not the newest
@@ -56,13 +72,6 @@ class NdsoftIdSite(NdsoftSite):
         return _page(f"전체기사 {page}", links).replace(
             "<ul>", f"<p>총 {len(self.articles):,}건의 기사가 있습니다</p><ul>"
         )
-
-    def feed(self) -> str:
-        saved, self.articles = self.articles, self.listed
-        try:
-            return super().feed()
-        finally:
-            self.articles = saved
 
     def __call__(self, path: str, query: dict[str, str]) -> Resource | None:
         if path == "/robots.txt":
@@ -77,29 +86,18 @@ class NdsoftIdSite(NdsoftSite):
         return super().__call__(path, query)
 
 
-class GnuboardIdSite(GnuboardSite):
+class GnuboardIdSite(IdRange, GnuboardSite):
     """GnuBoard, in EUC-KR: ``/bbs/board.php?bo_table=news&wr_id=1..count``."""
 
     def __init__(self, base_url: str = "", *, count: int = 200, shown: int = 20) -> None:
         super().__init__(base_url, count=1)
-        skip = {*MISSING, *NOT_ARTICLES}
-        self.articles = _numbered(count, "경북 소식", skip)
-        self.by_id = {a.id: a for a in self.articles}
-        self.listed = self.articles[:shown]
-        self.per_page = shown
+        self.number(count, "경북 소식", shown=shown)
         self.redirect_id = self.missing_id = -1
 
     def list_page(self, page: int) -> str:
         chunk = self.listed if page == 1 else []
         links = [(self.url(a.id), a.title) for a in chunk]
         return _page(f"뉴스 {page} 페이지", links)
-
-    def feed(self) -> str:
-        saved, self.articles = self.articles, self.listed
-        try:
-            return super().feed()
-        finally:
-            self.articles = saved
 
     def __call__(self, path: str, query: dict[str, str]) -> Resource | None:
         if path == "/robots.txt":
