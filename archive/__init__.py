@@ -9,13 +9,14 @@ from archive.reads import Capture, captured_urls, iter_captures, known_articles,
 from archive.runs import finish_run, incomplete_sites, start_run
 from archive.saves import SaveResult, save, save_extraction, upsert_site
 from archive.schema import open_db
-from archive.search import Hit, rebuild_index, search
+from archive.search import Hit, IndexText, rebuild_index, search
 
 __all__ = [
     "Blob",
     "Capture",
     "GroupCommit",
     "Hit",
+    "IndexText",
     "SaveResult",
     "captured_urls",
     "finish_run",

@@ -27,7 +27,7 @@ from sqlite_utils import Database
 
 from archive.reads import Capture
 from archive.saves import SaveResult, save, save_extraction
-from archive.search import IndexChanges
+from archive.search import IndexChanges, IndexText
 
 
 class GroupCommit:
@@ -51,9 +51,17 @@ class GroupCommit:
         self._opened_at = 0.0
         self._index = IndexChanges()
 
-    def save(self, capture: Capture, article: Mapping[str, Any]) -> SaveResult:
+    def save(
+        self,
+        capture: Capture,
+        article: Mapping[str, Any],
+        *,
+        prepared: IndexText | None = None,
+    ) -> SaveResult:
         """``archive.save`` inside the current group; commits when the group is full or old."""
-        return self._grouped(lambda: save(self.db, capture, article, index=self._index))
+        return self._grouped(
+            lambda: save(self.db, capture, article, index=self._index, prepared=prepared)
+        )
 
     def save_extraction(self, capture_id: int, article: Mapping[str, Any]) -> SaveResult:
         """``archive.save_extraction`` inside the current group."""

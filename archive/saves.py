@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from archive import articles, coverage
 from archive.blobs import compress_blob
 from archive.reads import Capture
-from archive.search import IndexChanges
+from archive.search import IndexChanges, IndexText
 from archive.values import as_json, inserted_id, utc
 
 __all__ = [
@@ -114,6 +114,7 @@ def save(
     article: Mapping[str, Any],
     *,
     index: IndexChanges | None = None,
+    prepared: IndexText | None = None,
 ) -> SaveResult:
     """Store ``capture`` and the ``article`` extracted from it, in one transaction.
 
@@ -125,13 +126,15 @@ def save(
     The search index is written in the same transaction, unless ``index`` is given: then
     the save's index changes are added to it, for the caller to apply before it commits
     (what :class:`archive.GroupCommit` does); they are added only if the save succeeds.
+    ``prepared`` is the article's bigram text made beforehand (:class:`archive.IndexText`):
+    used if it is that of the title and body stored, made again otherwise.
     """
     site = capture.site or article.get("site") or urlsplit(capture.final_url).hostname
     with _transaction(db, index) as changes:
         _ensure_site(db, site)
         capture_id = _insert_capture(db, capture, site)
         fetched_at = utc(capture.fetched_at)
-        result = _apply(db, capture_id, fetched_at, site, article, "fetch", changes)
+        result = _apply(db, capture_id, fetched_at, site, article, "fetch", changes, prepared)
         _cover(db, site, capture.url, capture.status, article, result)
         return result
 
@@ -203,6 +206,7 @@ def _apply(
     article: Mapping[str, Any],
     origin: str,
     index: IndexChanges,
+    prepared: IndexText | None = None,
 ) -> SaveResult:
     url = article.get("canonical_url") or article.get("url")
     if not url:
@@ -227,7 +231,7 @@ def _apply(
         article_id = articles.insert_article(db, url, fields, digest, capture_id, fetched_at)
         articles.mark_capture(db, capture_id, status, messages, url, declared, article_id)
         articles.insert_revision(db, article_id, 1, capture_id, fetched_at, origin, digest, fields)
-        index.add(article_id, fields["title"], fields["body"])
+        index.add(article_id, fields["title"], fields["body"], prepared=prepared)
         return SaveResult.NEW
 
     articles.mark_capture(db, capture_id, status, messages, url, declared, article_id)
@@ -250,7 +254,7 @@ def _apply(
         return SaveResult.UPDATED
     index.remove(article_id, old_title, old_body)
     articles.update_content(db, article_id, fields, digest, capture_id, number)
-    index.add(article_id, fields["title"], fields["body"])
+    index.add(article_id, fields["title"], fields["body"], prepared=prepared)
     return SaveResult.UPDATED
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.blobs import Blob
 from archive.reads import Capture
+from archive.search import IndexText
 from newscrawl.extract.article import Article
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class Page:
     site_hosts: tuple[str, ...] = ()
     article: Article | None = field(default=None)
     blob: Blob | None = field(default=None)  # the raw bytes packed for the archive
+    indexed: IndexText | None = field(default=None)  # the article's search-index text
     # What the crawl noticed about the response itself (a body cut short); the archive adds
     # these to the article's messages.
     notes: list[str] = field(default_factory=list)

@@ -137,7 +137,7 @@ class ExtractPipeline:
             logger.exception("%s: extraction raised", item.url)
             prepared = failed_page(item, f"extraction raised {type(error).__name__}: {error}")
             stats.inc_value("extract/raised")
-        item.article, item.blob = prepared.article, prepared.blob
+        item.article, item.blob, item.indexed = prepared.article, prepared.blob, prepared.indexed
         stats.inc_value(f"extract/{item.article.status}")
         return item
 
@@ -224,13 +224,13 @@ class ArchivePipeline:
         if item.site not in self.sites_saved:
             self._upsert_site(item.site)
         assert self.group is not None
-        result = self.group.save(item.capture(), item.article_row())
+        result = self.group.save(item.capture(), item.article_row(), prepared=item.indexed)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value(f"archive/{result}")
         stats.inc_value(f"site/{item.site}/{result}")
         # The bytes are archived; do not keep them alive in later signals.
-        item.body, item.blob = b"", None
+        item.body, item.blob, item.indexed = b"", None, None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

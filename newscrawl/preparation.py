@@ -3,7 +3,8 @@ Article (``newscrawl.extract``) and pack its raw bytes, in the extraction worker
 
 No Scrapy here: the worker processes import this module, and Scrapy and Twisted would add
 ~28 MB to each of them. Besides the Article, a worker packs the page's raw bytes for the
-archive (sha256 and zstd), pure CPU that the crawler process, the busier one, is spared.
+archive (sha256 and zstd) and makes the article's search-index text (character bigrams),
+pure CPU that the crawler process, the busier one and the archive's one writer, is spared.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archive.blobs import Blob, pack_blob
+from archive.saves import ARTICLE_STATUSES
+from archive.search import IndexText
 from newscrawl.extract import extract
 from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
@@ -21,10 +24,12 @@ __all__ = ["Prepared", "extract_page", "failed_page", "prepare_page"]
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A page made ready for the archive: its Article and its raw bytes packed."""
+    """A page made ready for the archive: its Article, its raw bytes packed and, for an
+    article, the bigram text the search index will hold."""
 
     article: Article
     blob: Blob
+    indexed: IndexText | None = None
 
 
 def extract_page(page: Page) -> Article:
@@ -40,8 +45,14 @@ def extract_page(page: Page) -> Article:
 
 
 def prepare_page(page: Page) -> Prepared:
-    """:func:`extract_page` and the packed raw bytes, in one call (one trip to a worker)."""
-    return Prepared(extract_page(page), pack_blob(page.body))
+    """:func:`extract_page`, the packed raw bytes and the index text, in one call (one trip
+    to a worker)."""
+    article = extract_page(page)
+    indexed = None
+    if article.status in ARTICLE_STATUSES:
+        # What the archive will store and index (archive.articles.article_fields).
+        indexed = IndexText.of(article.title, article.body or "")
+    return Prepared(article, pack_blob(page.body), indexed)
 
 
 def failed_page(page: Page, message: str) -> Prepared:

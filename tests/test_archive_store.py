@@ -185,7 +185,7 @@ def test_failure_in_the_middle_of_a_save_rolls_everything_back(db, monkeypatch):
 
 def test_rollback_of_a_new_article(db, monkeypatch):
     # the index is written last in a save: everything before it must be undone
-    monkeypatch.setattr(sys.modules["archive.search"], "index_article", lambda *a: 1 / 0)
+    monkeypatch.setattr(sys.modules["archive.search"], "index_article", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         save(db, capture(), article())
     assert [count(db, t) for t in ("captures", "blobs", "articles", "revisions", "sites")] == [

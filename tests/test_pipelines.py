@@ -166,7 +166,7 @@ def test_a_failed_timed_commit_is_counted_and_the_run_goes_on(tmp_path: Path, mo
     first = page(site.article_html(site.articles[0]), site.url(1001), site="kbsm")
     pipeline.process_item(run(extract_pipeline.process_item(first)))
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **options: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(sys.modules["archive.search"], "index_article", broken)
@@ -209,7 +209,11 @@ def test_a_page_that_kills_its_worker_is_archived_as_failed_and_the_rest_go_on()
 
     good, dead = asyncio.run(both())
     assert good.article.status is not Status.EMPTY
+    # the worker made the article's search-index text too, the archive's writer is spared it
+    assert good.indexed is not None
+    assert good.indexed.grams_for(good.article.title, good.article.body) is not None
     assert dead.article.status is Status.EMPTY
+    assert dead.indexed is None
     assert dead.article.messages[0].startswith("extraction killed its worker process")
     assert dead.blob is not None and dead.blob.size == len(dead.body)
     assert crawler.stats.get_value("extract/crashed") == 1
