@@ -1,9 +1,11 @@
 """Archive benchmark: saves per second as the archive grows, bytes per article, Korean search.
 
 Builds N articles of realistic Korean length from the text of ../shared/corpus (paragraphs
-of the labelled bodies and of the saved pages, shuffled) and saves them as the crawler does,
-archive.GroupCommit with 100 saves a commit (capture + article + revision + search index,
-each save atomic), optionally also with archive.save() committing each one. In the same
+of the labelled bodies and of the saved pages, shuffled) and saves them as the crawler does:
+the extraction workers have packed the raw bytes and made the search-index text
+(archive.IndexText), timed apart, and the writer saves with archive.GroupCommit, 100 saves a
+commit (capture + article + revision + search index, each save atomic); --unprepared leaves
+all that to the writer. Optionally also archive.save() committing each one (unprepared). In the same
 run, batch by batch, the same articles go into a plain sqlite-utils baseline: the same
 texts with an FTS5 trigram index kept by sqlite-utils' triggers, 100 rows a transaction.
 Printed: saves/s (wall and CPU) and save-latency percentiles per slice of --slice articles,
@@ -17,7 +19,7 @@ tokenizer misses (nothing under three characters).
 
     python bench/archive_bench.py            # 100,000 articles (a few minutes, ~3 GB in /tmp)
     python bench/archive_bench.py -n 1000000 --skip-single --search-at 100000,300000 \
-        --baseline-until 300000              # ~35 minutes on 2 loaded CPUs, ~28 GB
+        --baseline-until 300000              # ~25 minutes on 2 quiet CPUs, ~28 GB
     python bench/archive_bench.py -n 10000 --keep /tmp/bench
 
 Where the time went (issue 15, measured on the 2-CPU machines here):
@@ -49,6 +51,7 @@ Where the time went (issue 15, measured on the 2-CPU machines here):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import math
@@ -69,8 +72,8 @@ from sqlite_utils import Database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from archive import Capture, GroupCommit, open_db, save, search
-from archive.blobs import compress_blob
+from archive import Capture, GroupCommit, IndexText, open_db, save, search
+from archive.blobs import compress_blob, pack_blob
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HANGUL_WORD = re.compile(r"[가-힣]+")
@@ -205,9 +208,9 @@ class Grouped:
         """Save ``batch``; returns its (wall, CPU) seconds, and keeps each save's latency."""
         store, latencies = self.committer.save, self.latencies
         wall, cpu = time.perf_counter(), time.process_time()
-        for capture, article in batch:
+        for capture, article, prepared in batch:
             start = time.perf_counter()
-            store(capture, article)
+            store(capture, article, prepared=prepared)
             latencies.append(time.perf_counter() - start)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         self.wall, self.cpu = self.wall + wall, self.cpu + cpu
@@ -252,7 +255,7 @@ class Baseline:
                 "headers": json.dumps(dict(capture.headers)),
                 "body": zlib.compress(capture.body),
             }
-            for capture, _ in batch
+            for capture, _, _ in batch
         )
         self.db["captures"].insert_all(captures, batch_size=100)
         rows = (
@@ -263,7 +266,7 @@ class Baseline:
                 "body": article["body"],
                 "published_at": article["published"],
             }
-            for capture, article in batch
+            for capture, article, _ in batch
         )
         self.db["articles"].insert_all(rows, batch_size=100)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -276,6 +279,25 @@ class Baseline:
     def close(self) -> None:
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
+
+
+def prepare(batch, *, unprepared: bool) -> tuple[list, float]:
+    """(capture, article, IndexText) of each pair, and the CPU seconds it took: what the
+    crawl's extraction workers do before the archive sees a page (newscrawl.preparation:
+    the raw bytes packed, the index text made). ``unprepared``: nothing is made, the save
+    does it all (a caller of archive.save without workers)."""
+    if unprepared:
+        return [(capture, article, None) for capture, article in batch], 0.0
+    cpu = time.process_time()
+    out = [
+        (
+            dataclasses.replace(capture, blob=pack_blob(capture.body)),
+            article,
+            IndexText.of(article["title"], article["body"]),
+        )
+        for capture, article in batch
+    ]
+    return out, time.process_time() - cpu
 
 
 def time_queries(run_one, queries: list[str]) -> tuple[float, float, float]:
@@ -326,6 +348,11 @@ def main() -> int:
     )
     parser.add_argument("--slice", type=int, default=100_000, help="print saves/s every N")
     parser.add_argument(
+        "--unprepared",
+        action="store_true",
+        help="save bare pages: the writer packs the bytes and makes the index text itself",
+    )
+    parser.add_argument(
         "--search-at",
         default="100000,300000",
         help="comma-separated sizes at which to time searches (and at the end, always)",
@@ -375,8 +402,11 @@ def main() -> int:
         articles = make_articles(n, paragraphs, reporters)
         done, batch_size = 0, math.gcd(step, *search_at, 10_000)
         slice_wall, slice_cpu, slice_start = 0.0, 0.0, 0
+        prepare_cpu = 0.0
         while done < n:
-            batch = list(itertools.islice(articles, min(batch_size, n - done)))
+            pairs = list(itertools.islice(articles, min(batch_size, n - done)))
+            batch, cpu = prepare(pairs, unprepared=args.unprepared)
+            prepare_cpu += cpu
             wall, cpu = ours.add(batch)
             slice_wall, slice_cpu = slice_wall + wall, slice_cpu + cpu
             done += len(batch)
@@ -409,6 +439,11 @@ def main() -> int:
                 search_report(stores, paragraphs, args.queries)
                 print(flush=True)
         print(f"archive save latency ms p50/p95/p99/p99.9/max: {percentiles(ours.latencies)}")
+        if not args.unprepared:
+            print(
+                f"prepared before the saves, as the extraction workers do: "
+                f"{prepare_cpu / n * 1e6:.0f} us CPU an article (bytes packed, index text made)"
+            )
         grouped_size = db_bytes(ours.path)
         results[f"archive, {args.group} saves a commit"] = (ours.wall, ours.cpu, grouped_size)
         if baseline is not None and "baseline" in stores:
