@@ -33,19 +33,30 @@ Where the time went (issue 15, measured on the 2-CPU machines here):
   DESC and stops) cost 0.4-1.5 ms p50 at 100,000 and does not grow with the archive; the
   bodies of 1,000 candidates cost 10-30 ms to read and count words in, their titles 1-3
   ms: the ranking uses the titles (archive.search.RANK_WINDOW, TITLE_SCORE_SQL).
-- Saves. Per save, at 300,000 articles (10,000 saves, 100 a commit, CPU): FTS5 insert of
-  the bigram text ~170-195 us, archive.grams.index_text ~95 us, the commit itself (FTS5
-  writing the group's segment, its merges, the WAL) ~170-250 us, of which automerge ~70
-  us; the row inserts ~250 us together. CPU per save stayed flat from 100,000 to 300,000
-  (1,160-1,530 saves a CPU-second in repeated 8,000-10,000-save runs, the spread being
-  when FTS5's merges fall); the slow-down of the earlier runs was wall time spent waiting:
-  for the CPU (other processes; /proc/self/schedstat run-queue time) and for the disk
-  (checkpoints: wal_autocheckpoint 10000 pages, fsync). A larger page cache (cache_size
-  64 MB, mmap 1 GB) did not measurably change saves/s at 300,000: the hot pages (index
-  tails, the sha256 indexes of ~8 MB per 100,000 articles) stay in the OS page cache.
-- At 1,000,000 articles (one run, README "The archive at a million articles"): 1,111-1,499
-  saves a CPU-second per 100,000 with no trend, 19,767 bytes an article; search p95 13-16
-  ms for 2, 3 and 5 syllables, all finding 20 of 20.
+- Saves, the first profile. Per save, at 300,000 articles (10,000 saves, 100 a commit,
+  CPU): FTS5 insert of the bigram text ~170-195 us, archive.grams.index_text ~95 us, the
+  commit itself (FTS5 writing the group's segment, its merges, the WAL) ~170-250 us, of
+  which automerge ~70 us; the row inserts ~250 us together. CPU per save stayed flat from
+  100,000 to 300,000 (1,160-1,530 saves a CPU-second in repeated 8,000-10,000-save runs,
+  the spread being when FTS5's merges fall); the slow-down of the earlier runs was wall
+  time spent waiting: for the CPU (other processes; /proc/self/schedstat run-queue time)
+  and for the disk (checkpoints: wal_autocheckpoint 10000 pages, fsync). A larger page
+  cache (cache_size 64 MB, mmap 1 GB) did not measurably change saves/s at 300,000: the
+  hot pages (index tails, the sha256 indexes of ~8 MB per 100,000 articles) stay in the OS
+  page cache.
+- Where a save's CPU goes now (10,000 saves on a copy of a 300,000-article archive, per
+  statement, on a shared machine so +-10%): the commit ~235 us (FTS5 writing the group's
+  segment ~110 us of it, measured alone: a 20,000-document FTS5 table with automerge 16 or
+  0 costs the same, so the segment write dominates, not the merges; automerge 4 was 182
+  us), FTS5 insert ~85-125 us, index_text ~85 us (unless the workers made it), inserts of
+  article ~35, capture ~35, blob ~16-30, revision ~17, id coverage ~12 us, the capture's
+  extraction update ~18 us. Tried and left: columnsize=0, pgsz 8000 and a larger hash for
+  FTS5 (no gain); wal_autocheckpoint 0 (20% more CPU: the WAL index grows); 1,000 or 3,000
+  pages instead of 10,000 (no difference beyond the noise).
+- At 1,000,000 articles (one run on a quiet machine, README "The archive at a million
+  articles"): 1,494 saves a second by the clock on average, 1,315 over the last 100,000
+  (1,679 and 1,490 per CPU second); 19,909 bytes an article; search p95 6-10 ms for 2, 3
+  and 5 syllables, all finding 20 of 20. 21.5 minutes in all.
 """
 
 from __future__ import annotations
