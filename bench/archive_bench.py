@@ -19,7 +19,7 @@ tokenizer misses (nothing under three characters).
 
     python bench/archive_bench.py            # 100,000 articles (a few minutes, ~3 GB in /tmp)
     python bench/archive_bench.py -n 1000000 --skip-single --search-at 100000,300000 \
-        --baseline-until 300000              # ~25 minutes on 2 quiet CPUs, ~28 GB
+        --baseline-until 300000              # ~22 minutes on 2 quiet CPUs, ~25 GB
     python bench/archive_bench.py -n 10000 --keep /tmp/bench
 
 Where the time went (issue 15, measured on the 2-CPU machines here):
