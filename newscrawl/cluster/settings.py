@@ -19,6 +19,9 @@ DEFAULTS = {
     # A node that has not refreshed its heartbeat for this long is dead: another node puts
     # its in-flight requests back in the queue, its site locks expire.
     "NEWSCRAWL_CLUSTER_NODE_TTL": 5.0,
+    # How long a node without the archive file waits for the writer to send what the archive
+    # holds (newscrawl.cluster.memory) before it refuses to crawl.
+    "NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT": 60.0,
 }
 
 

@@ -24,6 +24,7 @@ from redis.exceptions import ResponseError
 
 import archive
 from archive.reads import Capture
+from newscrawl.cluster.memory import answer_questions
 from newscrawl.cluster.record import decode_record
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class ArchiveWriter:
             pending = True  # first, what a killed writer read and did not acknowledge
             idle_since = time.monotonic()
             while not stopping():
+                # Between two batches: a node starting on another machine waits for this.
+                answer_questions(self.server, self.db_path, running=self._running())
                 entries = self._read("0" if pending else ">")
                 if pending and not entries:
                     pending = False
@@ -97,6 +100,10 @@ class ArchiveWriter:
             GROUP, CONSUMER, {self.stream: start}, count=self.batch, block=block
         )
         return answer[0][1] if answer else []
+
+    def _running(self) -> set[int]:
+        """The crawl_runs of node runs started and not yet ended."""
+        return {int(v) for v in self.server.hvals(RUNS)}
 
     def _cluster_busy(self) -> bool:
         if self.server.xlen(self.stream):
