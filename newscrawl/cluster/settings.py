@@ -33,6 +33,8 @@ def apply_cluster_settings(settings: BaseSettings) -> bool:
         settings.setdefault(name, value)
     settings.set("SCHEDULER", "newscrawl.cluster.scheduler.ClusterScheduler", PRIORITY)
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", PRIORITY)
+    # A sorted set: the scheduler's scripts pop and requeue with its scores.
+    settings.set("SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.PriorityQueue", PRIORITY)
     # The queue outlives a node: other nodes keep crawling, a killed one is replaced. The
     # last node to finish clears it (ClusterScheduler.close).
     settings.set("SCHEDULER_PERSIST", True, PRIORITY)
