@@ -21,7 +21,8 @@ from newscrawl.cluster.memory import (
     decode_memory,
     encode_memory,
 )
-from newscrawl.cluster.writer import RUNS, ArchiveWriter
+from newscrawl.cluster.runs import RUNS
+from newscrawl.cluster.writer import ArchiveWriter
 from newscrawl.crawl.known import KnownUrls
 from newscrawl.crawl.memory import ArchiveMemory, read_archive
 from tests.archive_helpers import article, capture

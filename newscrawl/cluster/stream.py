@@ -23,7 +23,7 @@ from scrapy_redis.connection import get_redis_from_settings
 
 from newscrawl.cluster.record import encode_page
 from newscrawl.items import Page
-from newscrawl.pipelines import run_report
+from newscrawl.pipelines import NODE_SUMMARY_KEYS, run_report
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,13 @@ class StreamPipeline:
             }
             for s in self._sites().values()
         ]
-        start = {"spider": spider.name if spider else "news", "sites": sites}
+        # The writer finishes the run as interrupted if this key lapses before run-end.
+        heartbeat = getattr(self.crawler.engine.scheduler, "heartbeat_key", None)
+        start = {
+            "spider": spider.name if spider else "news",
+            "sites": sites,
+            "heartbeat": heartbeat,
+        }
         self._add("run-start", json.dumps(start, ensure_ascii=False).encode())
         logger.info("Sending records to Redis stream %s (run %s)", self.stream, self.run_key)
 
@@ -92,12 +98,15 @@ class StreamPipeline:
         stats.inc_value("cluster/records_sent")
         # On one machine the archive pipeline counts new/updated/...; here only the writer
         # knows, so the node counts what it sent and the writer completes the run's record.
+        stats.inc_value(f"site/{item.site}/sent")
         item.body, item.blob = b"", None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Send the run's record: the per-site summary and verdict of this node's run."""
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
-        record, verdict = run_report(stats, list(self._sites()), spider=spider, reason=reason)
+        record, verdict = run_report(
+            stats, list(self._sites()), spider=spider, reason=reason, keys=NODE_SUMMARY_KEYS
+        )
         end = {"record": record, "status": verdict.status, "reason": verdict.reason}
         self._add("run-end", json.dumps(end, ensure_ascii=False, default=str).encode())
