@@ -63,7 +63,7 @@ def incomplete_sites(
     """
     pending = set(sites)
     incomplete: set[str] = set()
-    excluded = sorted({exclude_run, *exclude_runs} - {None})
+    excluded = sorted({*exclude_runs, *([] if exclude_run is None else [exclude_run])})
     marks = ", ".join("?" * len(excluded))
     rows = db.execute(
         f"SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? "
