@@ -8,18 +8,22 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import redis
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
 
 import archive
 from newscrawl.cluster.record import encode_page
 from newscrawl.cluster.runs import NODES, RUNS, NodeRuns
+from newscrawl.cluster.stream import StreamPipeline
 from newscrawl.pipelines import NODE_SUMMARY_KEYS, run_report
 from tests.redis_server import REDIS_SERVER, redis_server
 from tests.test_cluster import STREAM, add, drain, page
 
-HEARTBEAT = "news:node:crawl2-77-abcdef"
+HEARTBEAT = "newscrawl:run-alive:r1"
 
 
 @pytest.fixture
@@ -114,3 +118,28 @@ def test_a_late_run_end_after_the_lapse_changes_nothing(
         drain(server, db)
     assert runs(db)[0][0] == "interrupted"
     assert "finished as interrupted when its node's heartbeat lapsed" in caplog.text
+
+
+def test_a_node_ending_its_run_is_never_taken_for_a_killed_one(
+    server: redis.Redis, tmp_path: Path
+) -> None:
+    """The run's heartbeat goes only after its run-end is in the stream: a writer that finds
+    it gone reads that run-end before it could finish the run as interrupted."""
+    site = SimpleNamespace(
+        name="example", title="Example", home_url="http://news.example/", cms="ndsoft", region=None
+    )
+    spider = SimpleNamespace(name="news", sites={"example": site}, policy=None)
+    crawler = SimpleNamespace(
+        spider=spider, stats=MemoryStatsCollector(SimpleNamespace(settings=Settings()))
+    )
+    pipeline = StreamPipeline(crawler, server, stream=STREAM, maxlen=10)  # type: ignore[arg-type]
+    pipeline.open_spider()
+    assert server.exists(pipeline.alive_key)
+    pipeline.spider_closed(spider, "finished")  # type: ignore[arg-type]
+    assert not server.exists(pipeline.alive_key)
+    kinds = [fields[b"kind"] for _, fields in server.xrange(STREAM)]
+    assert kinds == [b"run-start", b"run-end"]
+    db = tmp_path / "news.db"
+    drain(server, db)
+    ((status, _, _, finished),) = runs(db)
+    assert status == "ok" and finished is not None

@@ -1,10 +1,11 @@
 """The crawl_runs rows of a cluster's node runs, kept by the archive writer.
 
-A node sends ``run-start`` (spider, sites, its heartbeat key) and ``run-end`` (its per-site
-summary and verdict) through the stream; the writer adds what only it knows, what the
-archive made of the pages (new, updated, unchanged, failed), counted after each commit in
-``newscrawl:run-counts:RUN``. A node killed with SIGKILL never sends ``run-end``: once its
-heartbeat has lapsed and every record it sent before is saved, its run is finished as
+A node sends ``run-start`` (spider, sites, its run's heartbeat key) and ``run-end`` (its
+per-site summary and verdict) through the stream; the writer adds what only it knows, what
+the archive made of the pages (new, updated, unchanged, failed), counted after each commit
+in ``newscrawl:run-counts:RUN``. A node killed with SIGKILL never sends ``run-end``: once
+its run's heartbeat (``newscrawl:run-alive:RUN``, deleted only after ``run-end`` is sent)
+has lapsed and every record it sent before is saved, its run is finished as
 ``interrupted``, so that the next run reads its sites' lists to the end
 (``archive.incomplete_sites``). No Scrapy here.
 """
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 RUNS = "newscrawl:runs"  # run key -> crawl_runs id, of runs started and not ended
 NODES = "newscrawl:run-nodes"  # run key -> {"heartbeat": key, "sites": [...]}
+ALIVE_PREFIX = "newscrawl:run-alive:"  # + run key: a node run's heartbeat
 
 
 def counts_key(run: str) -> str:

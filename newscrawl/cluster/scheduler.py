@@ -101,11 +101,6 @@ class ClusterScheduler(Scheduler):
     def _key(self, kind: str, node: str = "") -> str:
         return f"{self.spider.name}:{kind}:{node or self.node}"
 
-    @property
-    def heartbeat_key(self) -> str:
-        """The key this node refreshes while it lives (the writer watches it too)."""
-        return self._key("node")
-
     def open(self, spider: Any) -> None:
         super().open(spider)
         if not isinstance(self.queue, PriorityQueue):

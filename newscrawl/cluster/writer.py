@@ -26,7 +26,7 @@ import archive
 from archive.reads import Capture
 from newscrawl.cluster.memory import answer_questions
 from newscrawl.cluster.record import decode_record
-from newscrawl.cluster.runs import NodeRuns, counts_key
+from newscrawl.cluster.runs import ALIVE_PREFIX, NodeRuns, counts_key
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,12 @@ class ArchiveWriter:
     def _cluster_busy(self) -> bool:
         if self.server.xlen(self.stream):
             return True
-        return any(True for _ in self.server.scan_iter(match="*:node:*", count=100))
+        # A node's heartbeat, or a run's: a run whose node is gone is finished (interrupted)
+        # only once its own heartbeat has lapsed too.
+        for pattern in ("*:node:*", f"{ALIVE_PREFIX}*"):
+            if any(True for _ in self.server.scan_iter(match=pattern, count=100)):
+                return True
+        return False
 
     # --- saving --------------------------------------------------------------------------------
     def _save_batch(
