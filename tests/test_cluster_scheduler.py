@@ -173,3 +173,20 @@ def test_scrapy_still_tracks_requests_where_the_cluster_reads_them() -> None:
     assert "self._slot.add_request(request)" in inspect.getsource(ExecutionEngine._download)
     handled = inspect.getsource(ExecutionEngine._start_scheduled_request)
     assert handled.index("_handle_downloader_output") < handled.index("_remove_request")
+
+
+def test_a_retry_held_back_stays_in_flight_until_queued_again(redis_url: str) -> None:
+    node, other = Node(redis_url), Node(redis_url)
+    retry = article(1, priority=-1).replace(meta={"kind": "article", "retry_times": 1})
+    token = node.scheduler.hold(retry)  # waiting for its backoff, in no queue of Scrapy's
+    assert node.inflight() == 1
+    node.scheduler._tick()
+    assert node.inflight() == 1  # not the engine's: only its release ends the hold
+    node.scheduler.enqueue_request(retry)
+    node.scheduler.release_hold(token)
+    assert node.inflight() == 0 and len(node.scheduler.queue) == 1
+    node.take()
+    node.scheduler.hold(retry)
+    node.die()  # killed during the backoff: the retry comes back at its priority
+    other.scheduler._tick()
+    assert node.inflight() == 0 and other.take().url == "http://news.example/1"  # type: ignore[union-attr]

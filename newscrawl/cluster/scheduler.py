@@ -168,6 +168,17 @@ class ClusterScheduler(Scheduler):
         self.inflight[field.decode()] = request
         return request
 
+    def hold(self, request: Request) -> str:
+        """Keep ``request`` in this node's in-flight hash while the node holds it back (a
+        retry waiting for its backoff, newscrawl.middlewares): a node killed meanwhile would
+        lose it. Returns the token for :meth:`release_hold`, once it is queued again."""
+        field = f"{-request.priority} {uuid.uuid4().hex}"
+        self.server.hset(self._key("inflight"), field, self.queue._encode_request(request))
+        return field
+
+    def release_hold(self, token: str) -> None:
+        self.server.hdel(self._key("inflight"), token)
+
     def has_pending_requests(self) -> bool:
         # Another node's requests may yield more; a dead node's come back to the queue.
         pending = bool(len(self.queue)) or self._orphans()
