@@ -25,6 +25,7 @@ import redis
 
 from tests.crawl_run import FAST, REPO, site_entry
 from tests.mocksite import corpus_missing
+from tests.mocksite.generic import GenericSite
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import NdsoftSite
 from tests.redis_server import REDIS_SERVER, redis_server
@@ -278,3 +279,36 @@ def test_a_node_no_writer_answers_does_not_crawl(one_site: Cluster) -> None:
     assert "Not crawling: no archive writer answered in 1 s" in log
     assert "archive_memory_unanswered" in log
     assert one_site.servers[0].log == []  # not one request: it would fetch everything again
+
+
+def test_a_generic_sites_held_lists_are_walked_across_nodes(tmp_path: Path) -> None:
+    """Its section pages wait on one node for robots.txt, feeds and sitemaps that other nodes
+    may answer (no sitemap here): the articles are still found, through the sections."""
+    site = GenericSite(sitemap=False)
+    with redis_server(tmp_path) as url, serving(site) as server:
+        site.base = server.base_url.rstrip("/")
+        cluster = Cluster([], [server], url, tmp_path)
+        # One request at a time per node: the answers spread over both nodes.
+        common = {"NEWSCRAWL_SITES_FILE": "", "CONCURRENT_REQUESTS": "1"}
+        args = ("crawl", "news", "-a", f"url={server.base_url}")
+        elsewhere = str(tmp_path / ELSEWHERE)
+        nodes = [
+            cluster.start(f"node{n}", *args, ARCHIVE_DB_PATH=elsewhere, **common) for n in (0, 1)
+        ]
+        writer = None
+        try:
+            cluster.wait_for_a_node()
+            writer = cluster.writer(1)
+            for n, node in enumerate(nodes):
+                assert node.wait(timeout=120) == 0, cluster.log(f"node{n}")
+            assert writer.wait(timeout=60) == 0, cluster.log("writer1")
+        finally:
+            stop_all(*nodes, writer)
+        # The held section list and its second page were walked.
+        assert server.requests_for("/news/list?sc=society") and server.requests_for("page=2")
+    with sqlite3.connect(cluster.db) as conn:
+        urls = {u for (u,) in conn.execute("SELECT url FROM articles")}
+    # As on one machine (tests/test_crawl_generic_e2e.py): every listed article; the slug
+    # URL, on no list, is not found.
+    listed = [a for a in site.articles if a.path.startswith("/news/article/")]
+    assert urls == {site.url(a.path) for a in listed}

@@ -11,11 +11,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import redis
 from scrapy import Request, Spider
 from scrapy.core.engine import ExecutionEngine, _Slot
 from scrapy.utils.reactor import CallLaterOnce
 from scrapy.utils.test import get_crawler
 
+from newscrawl.cluster.lists import SharedLists, lists_prefix
 from newscrawl.cluster.scheduler import (
     ClusterScheduler,
     engine_requests_in_progress,
@@ -190,3 +192,36 @@ def test_a_retry_held_back_stays_in_flight_until_queued_again(redis_url: str) ->
     node.die()  # killed during the backoff: the retry comes back at its priority
     other.scheduler._tick()
     assert node.inflight() == 0 and other.take().url == "http://news.example/1"  # type: ignore[union-attr]
+
+
+# --- a generic site's held list pages, shared -----------------------------------------------------
+def test_the_held_lists_of_one_node_are_walked_by_the_node_of_the_last_answer(
+    redis_url: str,
+) -> None:
+    a, b = (SharedLists(redis.Redis.from_url(redis_url), prefix="news:lists") for _ in "ab")
+    a.hold("site", ["http://s.example/list/1", "http://s.example/list/2"])
+    assert a.asked("site", "http://s.example/robots.txt") is True
+    assert b.asked("site", "http://s.example/robots.txt") is False  # asked by another node
+    assert b.asked("site", "http://s.example/feed") is True
+    assert b.answered("site", "http://s.example/robots.txt") == []  # the feed is awaited
+    assert a.answered("site", "http://s.example/feed") == [
+        "http://s.example/list/1",
+        "http://s.example/list/2",
+    ]
+    assert b.answered("site", None) == []  # walked once
+
+
+def test_held_lists_are_not_walked_when_a_feed_listed_pages(redis_url: str) -> None:
+    a, b = (SharedLists(redis.Redis.from_url(redis_url), prefix="news:lists") for _ in "ab")
+    a.hold("site", ["http://s.example/list/1"])
+    a.asked("site", "http://s.example/feed")
+    b.listed("site")
+    assert b.answered("site", "http://s.example/feed") == []
+
+
+def test_the_last_node_clears_the_shared_lists_with_the_queue(redis_url: str) -> None:
+    node = Node(redis_url)
+    lists = SharedLists(node.server, prefix=lists_prefix("news"))
+    lists.hold("site", ["http://s.example/list/1"])
+    node.scheduler.close("finished")
+    assert not node.server.keys("news:lists:*")

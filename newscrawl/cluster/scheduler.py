@@ -39,6 +39,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from newscrawl.cluster.lists import SharedLists, lists_prefix
+
 logger = logging.getLogger(__name__)
 
 # The dupefilter's SADD and the queue's ZADD in one step (scrapy-redis' PriorityQueue: the
@@ -118,9 +120,14 @@ class ClusterScheduler(Scheduler):
         if not self._other_nodes() and not len(self.queue):
             # Fingerprints left by a run whose last nodes closed at the same moment.
             self.df.clear()
+            SharedLists(self.server, prefix=lists_prefix(spider.name)).clear()
         self._timer = LoopingCall(self._tick)
         self._timer.start(min(0.5, self.ttl / 4), now=False)
         logger.info("Cluster node %s: %d request(s) queued", self.node, len(self.queue))
+
+    def flush(self) -> None:
+        super().flush()
+        SharedLists(self.server, prefix=lists_prefix(self.spider.name)).clear()
 
     def close(self, reason: str) -> None:
         if self._timer.running:

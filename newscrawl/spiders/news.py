@@ -28,6 +28,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.cluster.lists import SharedLists, lists_prefix
 from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.crawl.backfill import SEQUENTIAL, IdBackfill
@@ -102,7 +103,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         # Sites whose last run stopped early: lists are read past pages with nothing new.
         self.catch_up: set[str] = set()
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
-        self.lists = ListsOnHold()
+        self.lists: ListsOnHold | SharedLists = ListsOnHold()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -150,6 +151,11 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             # A cluster node reads the archive only where it can (its writer's machine):
             # never creates one, and never over a network filesystem by default.
             self.db_path = None
+        if settings.get("REDIS_URL"):  # the nodes of a cluster share their held lists
+            from scrapy_redis.connection import get_redis_from_settings
+
+            server = get_redis_from_settings(settings)
+            self.lists = SharedLists(server, prefix=lists_prefix(self.name))
         self.verdict: Verdict | None = None
 
     def _check_backfill(self) -> None:
