@@ -4,7 +4,7 @@ and which sites' latest run did not complete."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,20 +47,28 @@ def finish_run(
 
 
 def incomplete_sites(
-    db: Database, spider: str, sites: list[str], *, exclude_run: int | None = None
+    db: Database,
+    spider: str,
+    sites: list[str],
+    *,
+    exclude_run: int | None = None,
+    exclude_runs: Collection[int] = (),
 ) -> set[str]:
     """The ``sites`` whose latest run of ``spider`` (other than ``exclude_run``, the caller's
-    own) did not complete: it crashed (no finished_at), was stopped, or spent its budget.
+    own, and ``exclude_runs``, a crawl cluster's other nodes of the same crawl) did not
+    complete: it crashed (no finished_at), was stopped, or spent its budget.
 
     Such a run may have archived a list's first pages and not its later ones; an incremental
     run that stops at the first list page with nothing new would never reach them.
     """
     pending = set(sites)
     incomplete: set[str] = set()
+    excluded = sorted({*exclude_runs, *([] if exclude_run is None else [exclude_run])})
+    marks = ", ".join("?" * len(excluded))
     rows = db.execute(
-        "SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? AND id IS NOT ? "
-        "ORDER BY id DESC",
-        [spider, exclude_run],
+        f"SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? "
+        f"AND id NOT IN ({marks}) ORDER BY id DESC",
+        [spider, *excluded],
     )
     for sites_json, finished_at, stats_json in rows:
         covered = pending.intersection(json.loads(sites_json or "[]"))

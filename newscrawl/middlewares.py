@@ -187,14 +187,18 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.crawler.stats.inc_value("retry/backoff_seconds", delay)
         logger.info("Backing off %.1fs before retrying %s", delay, request.url)
         self.waiting += 1
-        call_later(delay, self._release, request)
+        # A cluster node keeps it in Redis meanwhile (newscrawl.cluster.scheduler).
+        hold = getattr(getattr(self.crawler.engine, "scheduler", None), "hold", None)
+        call_later(delay, self._release, request, hold(request) if hold else None)
         raise IgnoreRequest("held back until its retry time")  # the engine drops it silently
 
-    def _release(self, request: Request) -> None:
+    def _release(self, request: Request, held: str | None = None) -> None:
         self.waiting -= 1
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None and self.crawler.crawling:
             engine.crawl(request)
+            if held is not None:  # queued again: no longer only in this node's hands
+                engine.scheduler.release_hold(held)  # type: ignore[union-attr]
 
     def spider_idle(self) -> None:
         if self.waiting:

@@ -165,6 +165,9 @@ def judge_site(stats: Mapping[str, Any], name: str, *, finished: bool) -> SiteVe
         return SiteVerdict("failed", f"home page failed ({home}) and no article was found")
     saved = {k: count(k) for k in ("new", "updated", "unchanged")}
     done = ", ".join(f"{v} {k}" for k, v in saved.items())
+    if (sent := count("sent")) and not any(saved.values()):
+        # A cluster node: the archive writer alone knows what its pages made in the archive.
+        done = f"{sent} sent to the archive writer"
     if not finished:
         return SiteVerdict("interrupted", f"the run stopped before the site was done ({done})")
     if count("failed"):

@@ -33,22 +33,35 @@ from newscrawl.workers import WorkerPool
 logger = logging.getLogger(__name__)
 
 SUMMARY_KEYS = ("discovered", "fetched", "new", "updated", "unchanged", "failed", "skipped")
+#: A cluster node's: it sends pages to the archive writer, which alone knows what the archive
+#: made of them (new, updated, unchanged, failed) and adds that to the run's crawl_runs row.
+NODE_SUMMARY_KEYS = ("discovered", "fetched", "sent", "skipped")
 
 
-def site_summary(stats: Mapping[str, Any], sites: list[str]) -> dict[str, dict[str, int]]:
-    """Per site, the counts of SUMMARY_KEYS from ``site/NAME/KEY`` stats (0 when absent)."""
-    return {s: {k: int(stats.get(f"site/{s}/{k}", 0)) for k in SUMMARY_KEYS} for s in sites}
+def site_summary(
+    stats: Mapping[str, Any], sites: list[str], *, keys: tuple[str, ...] = SUMMARY_KEYS
+) -> dict[str, dict[str, int]]:
+    """Per site, the counts of ``keys`` from ``site/NAME/KEY`` stats (0 when absent)."""
+    return {s: {k: int(stats.get(f"site/{s}/{k}", 0)) for k in keys} for s in sites}
 
 
 def run_report(
-    stats: Mapping[str, Any], sites: list[str], *, spider: Spider | None, reason: str
+    stats: Mapping[str, Any],
+    sites: list[str],
+    *,
+    spider: Spider | None,
+    reason: str,
+    keys: tuple[str, ...] = SUMMARY_KEYS,
 ) -> tuple[dict[str, Any], Verdict]:
     """The end of a run: log one summary line per site and return the ``crawl_runs`` record
     with the run's verdict. Shared by the archive pipeline and a cluster node's stream."""
-    summary = site_summary(stats, sites)
+    summary = site_summary(stats, sites, keys=keys)
     for name, counts in summary.items():
-        logger.info("Site %s: %s", name, ", ".join(f"{k} {v}" for k, v in counts.items()))
-    totals = {k: sum(c[k] for c in summary.values()) for k in SUMMARY_KEYS}
+        line = ", ".join(f"{k} {v}" for k, v in counts.items())
+        if "sent" in counts:
+            line = line.replace("sent ", "sent to the archive writer ", 1)
+        logger.info("Site %s: %s", name, line)
+    totals = {k: sum(c[k] for c in summary.values()) for k in keys}
     # A run that stopped early (crash, Ctrl-C, its article budget) leaves list pages unread:
     # the next run reads lists past their known pages (archive.incomplete_sites).
     policy = getattr(spider, "policy", None)

@@ -9,6 +9,7 @@ and ``archive verify`` must find the archive sound.
 from __future__ import annotations
 
 import itertools
+import json
 import signal
 import sqlite3
 import subprocess
@@ -24,6 +25,7 @@ import redis
 
 from tests.crawl_run import FAST, REPO, site_entry
 from tests.mocksite import corpus_missing
+from tests.mocksite.generic import GenericSite
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import NdsoftSite
 from tests.redis_server import REDIS_SERVER, redis_server
@@ -51,7 +53,7 @@ class Cluster:
     def db(self) -> Path:
         return self.tmp / "news.db"
 
-    def command(self, *args: str) -> list[str]:
+    def command(self, *args: str, **overrides: str) -> list[str]:
         settings = {
             **FAST,
             "NEWSCRAWL_SITES_FILE": str(self.tmp / "sites.toml"),
@@ -62,13 +64,14 @@ class Cluster:
             "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": "6",  # small: the nodes meet back-pressure
             "ARCHIVE_COMMIT_EVERY": "4",
             "CONCURRENT_REQUESTS": "4",  # each node takes a few requests, not the whole queue
+            **overrides,
         }
         sets = [a for k, v in settings.items() for a in ("-s", f"{k}={v}")]
         return [sys.executable, "-m", "scrapy", *args, *sets]
 
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, *args: str, **overrides: str) -> subprocess.Popen[bytes]:
         log = (self.tmp / f"{name}.log").open("wb")
-        return subprocess.Popen(self.command(*args), cwd=REPO, stdout=log, stderr=log)
+        return subprocess.Popen(self.command(*args, **overrides), cwd=REPO, stdout=log, stderr=log)
 
     def node(self, n: int) -> subprocess.Popen[bytes]:
         names = ",".join(f"site{i}" for i in range(len(self.sites)))
@@ -109,12 +112,11 @@ class Cluster:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+def make_cluster(tmp_path: Path, n_sites: int) -> Iterator[Cluster]:
     with ExitStack() as stack:
         url = stack.enter_context(redis_server(tmp_path))
         sites, servers = [], []
-        for _ in range(3):
+        for _ in range(n_sites):
             site = NdsoftSite(count=ARTICLES)
             server = stack.enter_context(serving(site, delay=0.05))
             site.base = server.base_url.rstrip("/")
@@ -123,6 +125,16 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
         registry = [site_entry(f"site{i}", s.base_url) for i, s in enumerate(servers)]
         (tmp_path / "sites.toml").write_text("\n".join(registry), encoding="utf-8")
         yield Cluster(sites, servers, url, tmp_path)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    yield from make_cluster(tmp_path, 3)
+
+
+@pytest.fixture
+def one_site(tmp_path: Path) -> Iterator[Cluster]:
+    yield from make_cluster(tmp_path, 1)
 
 
 def overlaps(server: MockServer) -> list[tuple[str, str]]:
@@ -164,15 +176,23 @@ def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
     assert nodes[victim].returncode == -signal.SIGKILL
     with sqlite3.connect(cluster.db) as conn:
         articles = conn.execute("SELECT url FROM articles").fetchall()
-        runs = conn.execute("SELECT status FROM crawl_runs WHERE finished_at IS NOT NULL")
-        finished = [status for (status,) in runs]
+        runs = conn.execute("SELECT status, reason, stats FROM crawl_runs").fetchall()
     expected = {s.url(a.id) for s in cluster.sites for a in s.articles}
     urls = [url for (url,) in articles]
     missing = sorted(expected - set(urls))
     logs = {n: s.log for n, s in enumerate(cluster.servers)}
     assert not missing, (missing, logs)
     assert sorted(urls) == sorted(expected)  # every article, each once
-    assert finished == ["ok", "ok"]  # the two nodes that finished recorded their runs
+    # The two nodes that finished recorded their runs; the killed node's run is finished by
+    # the writer once its heartbeat lapsed. The real new counts come from the writer.
+    assert sorted(status for status, _, _ in runs) == ["interrupted", "ok", "ok"]
+    ((reason, stats),) = [(r, st) for status, r, st in runs if status == "interrupted"]
+    assert "no heartbeat" in reason and '"complete": false' in stats
+    assert sum(json.loads(stats).get("new", 0) for _, _, stats in runs) == len(expected)
+    for n in range(3):
+        if n != victim:  # a node knows what it sent, not what the archive made of it
+            log = cluster.log(f"node{n}", tail=10**6)
+            assert "sent to the archive writer" in log and "new 0" not in log
     for server in cluster.servers:
         assert not overlaps(server), overlaps(server)
         # The cool-down between two requests to a site (DOWNLOAD_DELAY) holds across nodes.
@@ -187,3 +207,108 @@ def test_three_nodes_and_a_writer_survive_sigkill(cluster: Cluster) -> None:
         timeout=60,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+# --- the incremental rules, on a node without the archive file -----------------------------------
+ELSEWHERE = "elsewhere/news.db"  # a node's ARCHIVE_DB_PATH on a machine without the archive
+
+
+def stop_all(*procs: subprocess.Popen[bytes] | None) -> None:
+    for proc in procs:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_node_without_the_archive_skips_what_it_holds(one_site: Cluster) -> None:
+    cluster, (server,) = one_site, one_site.servers
+    first = subprocess.run(
+        one_site.command("crawl", "news", "-a", "site=site0", REDIS_URL=""),
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+    )
+    assert first.returncode == 0, first.stderr[-3000:]
+    with server.lock:
+        server.log.clear()
+    node = cluster.start(
+        "node0",
+        "crawl",
+        "news",
+        "-a",
+        "site=site0",
+        ARCHIVE_DB_PATH=str(cluster.tmp / ELSEWHERE),
+    )
+    writer = None
+    try:
+        cluster.wait_for_a_node()
+        writer = cluster.writer(1)
+        assert node.wait(timeout=120) == 0, cluster.log("node0")
+        assert writer.wait(timeout=60) == 0, cluster.log("writer1")
+    finally:
+        stop_all(node, writer)
+    assert "Archive memory from the writer" in cluster.log("node0", tail=10**6)
+    assert not (cluster.tmp / ELSEWHERE).exists()  # the node opened no archive of its own
+    # As a second run on one machine: only the article inside the revisit window (3 hours
+    # old) is fetched again, and the list stops at its first page with nothing new.
+    newest = cluster.sites[0].articles[0]
+    assert server.requests_for("articleView") == [f"/news/articleView.html?idxno={newest.id}"]
+    assert server.requests_for("page=2") and not server.requests_for("page=3")
+    with sqlite3.connect(cluster.db) as conn:
+        ((status, stats),) = conn.execute("SELECT status, stats FROM crawl_runs WHERE id = 2")
+    assert status == "ok"
+    record = json.loads(stats)  # what the node sent, what the writer made of it
+    assert (record["sent"], record.get("new", 0), record["unchanged"]) == (1, 0, 1)
+
+
+def test_a_node_no_writer_answers_does_not_crawl(one_site: Cluster) -> None:
+    node = one_site.start(
+        "node0",
+        "crawl",
+        "news",
+        "-a",
+        "site=site0",
+        ARCHIVE_DB_PATH=str(one_site.tmp / ELSEWHERE),
+        NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT="1",
+    )
+    try:
+        assert node.wait(timeout=120) == 1
+    finally:
+        stop_all(node)
+    log = one_site.log("node0", tail=10**6)
+    assert "Not crawling: no archive writer answered in 1 s" in log
+    assert "archive_memory_unanswered" in log
+    assert one_site.servers[0].log == []  # not one request: it would fetch everything again
+
+
+def test_a_generic_sites_held_lists_are_walked_across_nodes(tmp_path: Path) -> None:
+    """Its section pages wait on one node for robots.txt, feeds and sitemaps that other nodes
+    may answer (no sitemap here): the articles are still found, through the sections."""
+    site = GenericSite(sitemap=False)
+    with redis_server(tmp_path) as url, serving(site) as server:
+        site.base = server.base_url.rstrip("/")
+        cluster = Cluster([], [server], url, tmp_path)
+        # One request at a time per node: the answers spread over both nodes.
+        common = {"NEWSCRAWL_SITES_FILE": "", "CONCURRENT_REQUESTS": "1"}
+        args = ("crawl", "news", "-a", f"url={server.base_url}")
+        elsewhere = str(tmp_path / ELSEWHERE)
+        nodes = [
+            cluster.start(f"node{n}", *args, ARCHIVE_DB_PATH=elsewhere, **common) for n in (0, 1)
+        ]
+        writer = None
+        try:
+            cluster.wait_for_a_node()
+            writer = cluster.writer(1)
+            for n, node in enumerate(nodes):
+                assert node.wait(timeout=120) == 0, cluster.log(f"node{n}")
+            assert writer.wait(timeout=60) == 0, cluster.log("writer1")
+        finally:
+            stop_all(*nodes, writer)
+        # The held section list and its second page were walked.
+        assert server.requests_for("/news/list?sc=society") and server.requests_for("page=2")
+    with sqlite3.connect(cluster.db) as conn:
+        urls = {u for (u,) in conn.execute("SELECT url FROM articles")}
+    # As on one machine (tests/test_crawl_generic_e2e.py): every listed article; the slug
+    # URL, on no list, is not found.
+    listed = [a for a in site.articles if a.path.startswith("/news/article/")]
+    assert urls == {site.url(a.path) for a in listed}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 from urllib.request import urlopen
 
 import pytest
+import redis
 
 from tests.crawl_run import FAST, REPO, site_entry
 from tests.mocksite import corpus_missing
@@ -82,7 +84,20 @@ def _pairs(data: dict[str, str]) -> Iterator[tuple[str, str]]:
             yield key, value
 
 
-def test_a_scrapyd_job_is_a_cluster_node(tmp_path: Path, scrapyd: str) -> None:
+@pytest.fixture
+def procs() -> Iterator[list[subprocess.Popen[str]]]:
+    """Processes the test starts, killed at its end if still running."""
+    started: list[subprocess.Popen[str]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_a_scrapyd_job_is_a_cluster_node(
+    tmp_path: Path, scrapyd: str, procs: list[subprocess.Popen[str]]
+) -> None:
     project = tmp_path / "project"  # deployed from a copy: the build writes beside it
     project.mkdir()
     for name in PROJECT_FILES:
@@ -106,6 +121,16 @@ def test_a_scrapyd_job_is_a_cluster_node(tmp_path: Path, scrapyd: str) -> None:
         registry.write_text(site_entry("mock", server.base_url), encoding="utf-8")
         db = tmp_path / "news.db"
         settings = {**FAST, "NEWSCRAWL_SITES_FILE": str(registry), "REDIS_URL": redis_url}
+        # First, as the README says: the node, without the archive, asks it what it holds.
+        sets = ["-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DB_PATH={db}"]
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "scrapy", "archive-writer", *sets],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        procs.append(writer)
         job = api(
             scrapyd,
             "schedule.json",
@@ -122,15 +147,13 @@ def test_a_scrapyd_job_is_a_cluster_node(tmp_path: Path, scrapyd: str) -> None:
                 break
             assert time.monotonic() < deadline, jobs
             time.sleep(0.3)
-        sets = ["-s", f"REDIS_URL={redis_url}", "-s", f"ARCHIVE_DB_PATH={db}"]
-        writer = subprocess.run(
-            [sys.executable, "-m", "scrapy", "archive-writer", "--idle-exit", "1", *sets],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert writer.returncode == 0, writer.stderr[-3000:]
+        server = redis.Redis.from_url(redis_url)
+        while server.xlen("newscrawl:records"):  # the writer saves what the node sent
+            assert time.monotonic() < deadline and writer.poll() is None
+            time.sleep(0.1)
+        writer.send_signal(signal.SIGTERM)
+        out, _ = writer.communicate(timeout=60)
+        assert writer.returncode == 0, out[-3000:]
     with sqlite3.connect(db) as conn:
         urls = {url for (url,) in conn.execute("SELECT url FROM articles")}
         runs = conn.execute("SELECT status FROM crawl_runs").fetchall()

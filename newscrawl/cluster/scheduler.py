@@ -1,11 +1,20 @@
 """scrapy-redis' scheduler, plus what a cluster of crawl nodes needs from it.
 
 - **No request lost with a node.** scrapy-redis pops a request out of Redis when a node
-  takes it; a node killed then would lose it. Here every popped request is also kept in the
-  node's in-flight hash (``news:inflight:NODE``) until the engine is done with it (download,
-  callback, the items' pipelines, the requests it made queued). Each node refreshes a
-  heartbeat key; when one stops (``NEWSCRAWL_CLUSTER_NODE_TTL``), the first node to notice
-  renames its hash (atomic: only one node wins) and puts its requests back in the queue.
+  takes it; a node killed then would lose it. Here a request moves from the queue to the
+  node's in-flight hash (``news:inflight:NODE``) in one Lua script, and stays there until
+  the engine is done with it (download, callback, the items' pipelines, the requests it
+  made queued). Each node refreshes a heartbeat key; when one stops
+  (``NEWSCRAWL_CLUSTER_NODE_TTL``), the first node to notice moves its hash back into the
+  queue, again in one script that first checks the heartbeat is still gone.
+- **Every step atomic.** A node can be killed between any two Redis commands, so no request
+  is ever in none of the queue and an in-flight hash: popping and recording it are one
+  script; marking a request seen in the dupefilter and queueing it are one script (else a
+  killed node could leave it seen and not queued, and the node re-reading its parent page
+  would drop it as a duplicate); requeueing a dead node's hash is one script.
+- **A node that is leaving requeues nothing.** Once the engine heard "nothing pending" it
+  closes; a dead node's requests it requeued then would stay in the queue with no node
+  left to fetch them.
 - **Articles fetched once across nodes.** The spider marks article requests ``dont_filter``
   (on one machine its archive memory decides); in a cluster, two nodes reading two list
   pages would fetch the same article, so a first article request goes through the shared
@@ -24,13 +33,50 @@ import socket
 import uuid
 from typing import Any, Self
 
-from redis.exceptions import ResponseError
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from newscrawl.cluster.lists import SharedLists, lists_prefix
+
 logger = logging.getLogger(__name__)
+
+# The dupefilter's SADD and the queue's ZADD in one step (scrapy-redis' PriorityQueue: the
+# score is minus the priority). KEYS: dupefilter, queue; ARGV: fingerprint, score, request.
+_ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+# The queue's first request into the node's in-flight hash, under "SCORE ID" (the score, to
+# put it back where it was). KEYS: queue, in-flight hash; ARGV: id.
+_POP = """
+local top = redis.call('ZPOPMIN', KEYS[1])
+if #top == 0 then
+  return false
+end
+local field = top[2] .. ' ' .. ARGV[1]
+redis.call('HSET', KEYS[2], field, top[1])
+return {field, top[1]}
+"""
+# A dead node's in-flight requests back into the queue, if its heartbeat is still gone.
+# KEYS: heartbeat, in-flight hash, queue. Returns how many, or -1 for a node alive again.
+_REQUEUE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return -1
+end
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local score = string.match(entries[i], '^(%S+) ')
+  redis.call('ZADD', KEYS[3], score, entries[i + 1])
+end
+redis.call('DEL', KEYS[2])
+return #entries / 2
+"""
 
 
 def node_name() -> str:
@@ -59,14 +105,29 @@ class ClusterScheduler(Scheduler):
 
     def open(self, spider: Any) -> None:
         super().open(spider)
+        if not isinstance(self.queue, PriorityQueue):
+            raise ValueError(
+                f"SCHEDULER_QUEUE_CLASS={self.queue_cls}: the cluster's scripts need "
+                "scrapy_redis.queue.PriorityQueue"
+            )
+        engine_requests_in_progress(self.crawler.engine)  # fails now, not silently later
+        self._enqueue = self.server.register_script(_ENQUEUE)
+        self._pop = self.server.register_script(_POP)
+        self._requeue = self.server.register_script(_REQUEUE)
         self.inflight: dict[str, Request] = {}
+        self.leaving = False
         self._beat()
         if not self._other_nodes() and not len(self.queue):
             # Fingerprints left by a run whose last nodes closed at the same moment.
             self.df.clear()
+            SharedLists(self.server, prefix=lists_prefix(spider.name)).clear()
         self._timer = LoopingCall(self._tick)
         self._timer.start(min(0.5, self.ttl / 4), now=False)
         logger.info("Cluster node %s: %d request(s) queued", self.node, len(self.queue))
+
+    def flush(self) -> None:
+        super().flush()
+        SharedLists(self.server, prefix=lists_prefix(self.spider.name)).clear()
 
     def close(self, reason: str) -> None:
         if self._timer.running:
@@ -91,37 +152,56 @@ class ClusterScheduler(Scheduler):
             and "redirect_urls" not in meta
         )
         filtered = not request.dont_filter or first_article
-        if filtered and self.df.request_seen(request):
-            self.df.log(request, self.spider)
-            return False
-        # scrapy-redis' own enqueue and dequeue, without the ``spider`` argument to stats that
-        # Scrapy 2.19 deprecates.
+        data = self.queue._encode_request(request)
+        if filtered:
+            fingerprint = self.df.request_fingerprint(request)
+            keys = [self.df.key, self.queue.key]
+            if not self._enqueue(keys=keys, args=[fingerprint, -request.priority, data]):
+                self.df.log(request, self.spider)
+                return False
+        else:
+            self.server.zadd(self.queue.key, {data: -request.priority})
+        # scrapy-redis' own stats, without the ``spider`` argument Scrapy 2.19 deprecates.
         self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self) -> Request | None:
-        request = self.queue.pop(self.idle_before_close)
-        if request is not None:
-            self.stats.inc_value("scheduler/dequeued/redis")
-            key = uuid.uuid4().hex
-            self.server.hset(self._key("inflight"), key, self.queue._encode_request(request))
-            self.inflight[key] = request
+        popped = self._pop(keys=[self.queue.key, self._key("inflight")], args=[uuid.uuid4().hex])
+        if not popped:
+            return None
+        field, data = popped
+        request = self.queue._decode_request(data)
+        self.stats.inc_value("scheduler/dequeued/redis")
+        self.inflight[field.decode()] = request
         return request
 
+    def hold(self, request: Request) -> str:
+        """Keep ``request`` in this node's in-flight hash while the node holds it back (a
+        retry waiting for its backoff, newscrawl.middlewares): a node killed meanwhile would
+        lose it. Returns the token for :meth:`release_hold`, once it is queued again."""
+        field = f"{-request.priority} {uuid.uuid4().hex}"
+        self.server.hset(self._key("inflight"), field, self.queue._encode_request(request))
+        return field
+
+    def release_hold(self, token: str) -> None:
+        self.server.hdel(self._key("inflight"), token)
+
     def has_pending_requests(self) -> bool:
-        if len(self.queue):
-            return True
         # Another node's requests may yield more; a dead node's come back to the queue.
-        return self._orphans()
+        pending = bool(len(self.queue)) or self._orphans()
+        # The engine closes the spider when told "nothing": from then on this node must
+        # not requeue a dead node's requests, it would leave them with no node to fetch them.
+        self.leaving = not pending
+        return pending
 
     # --- the node's timer ----------------------------------------------------------------------
     def _tick(self) -> None:
         try:
             self._beat()
             self._release_finished()
-            self._requeue_dead()
-            self._wake_engine()
+            if not self.leaving:
+                self._requeue_dead()
+            wake_engine(self.crawler.engine)
         except Exception:  # Redis away for a moment: the next tick tries again
             logger.exception("Cluster node %s: heartbeat failed", self.node)
 
@@ -129,23 +209,12 @@ class ClusterScheduler(Scheduler):
         self.server.set(self._key("node"), "1", px=int(self.ttl * 1000))
 
     def _release_finished(self) -> None:
-        engine = self.crawler.engine
-        slot = getattr(engine, "_slot", None) if engine else None
-        # The engine's own set of requests not yet handled to the end (Scrapy's private
-        # state; there is no signal for "callback output and its items done").
-        in_progress: set[Any] = getattr(slot, "inprogress", set())
+        in_progress = engine_requests_in_progress(self.crawler.engine)
         done = [k for k, r in self.inflight.items() if r not in in_progress]
         if done:
             self.server.hdel(self._key("inflight"), *done)
             for key in done:
                 del self.inflight[key]
-
-    def _wake_engine(self) -> None:
-        # The engine asks an empty scheduler again (and whether the spider is idle) only
-        # every 5 s; requests queued by other nodes, or their end, should not wait that long.
-        slot = getattr(self.crawler.engine, "_slot", None)
-        if slot is not None:
-            slot.nextcall.schedule()
 
     def _nodes_of(self, kind: str) -> set[str]:
         prefix = self._key(kind, "-")[:-1]
@@ -164,19 +233,41 @@ class ClusterScheduler(Scheduler):
     def _requeue_dead(self) -> None:
         alive = self._nodes_of("node")
         for node in self._nodes_of("inflight") - alive - {self.node}:
-            claimed = self._key("reaping", f"{node}-by-{self.node}")
-            try:
-                self.server.rename(self._key("inflight", node), claimed)
-            except ResponseError:  # another node claimed it first
+            keys = [self._key("node", node), self._key("inflight", node), self.queue.key]
+            requeued = self._requeue(keys=keys)
+            if requeued <= 0:  # alive again, or another node was first
                 continue
-            encoded = self.server.hvals(claimed)
-            for data in encoded:
-                self.queue.push(self.queue._decode_request(data))
-            self.server.delete(claimed)
-            self.crawler.stats.inc_value("cluster/requeued", len(encoded))
+            self.crawler.stats.inc_value("cluster/requeued", requeued)
             logger.warning(
                 "Cluster node %s: node %s is gone; %d request(s) back in the queue",
                 self.node,
                 node,
-                len(encoded),
+                requeued,
             )
+
+
+# --- Scrapy's private state, in one place ---------------------------------------------------
+# Scrapy has no public API or signal for either (2.19): a request is done for the engine when
+# its download, callback, the callback's items (through every pipeline) and requests are
+# all handled, which only the engine's slot tracks; and the engine asks the scheduler again
+# only when a download ends or every 5 s. tests/test_cluster.py fails if Scrapy changes them.
+
+
+def engine_requests_in_progress(engine: Any) -> set[Request]:
+    """The requests the engine has not handled to the end: the engine slot's ``inprogress``.
+
+    Raises AttributeError when Scrapy no longer has it: a node that believed every request
+    done would release them all, and lose those of a node killed later."""
+    slot = engine._slot
+    if slot is None:  # the spider is closed: nothing is in progress
+        return set()
+    in_progress: set[Request] = slot.inprogress
+    return in_progress
+
+
+def wake_engine(engine: Any) -> None:
+    """Have the engine ask the scheduler for requests now: another node queued some, or
+    finished, and waiting up to 5 s for the engine's own heartbeat would slow the crawl."""
+    slot = engine._slot
+    if slot is not None:
+        slot.nextcall.schedule()

@@ -19,6 +19,9 @@ DEFAULTS = {
     # A node that has not refreshed its heartbeat for this long is dead: another node puts
     # its in-flight requests back in the queue, its site locks expire.
     "NEWSCRAWL_CLUSTER_NODE_TTL": 5.0,
+    # How long a node without the archive file waits for the writer to send what the archive
+    # holds (newscrawl.cluster.memory) before it refuses to crawl.
+    "NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT": 60.0,
 }
 
 
@@ -30,6 +33,8 @@ def apply_cluster_settings(settings: BaseSettings) -> bool:
         settings.setdefault(name, value)
     settings.set("SCHEDULER", "newscrawl.cluster.scheduler.ClusterScheduler", PRIORITY)
     settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", PRIORITY)
+    # A sorted set: the scheduler's scripts pop and requeue with its scores.
+    settings.set("SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.PriorityQueue", PRIORITY)
     # The queue outlives a node: other nodes keep crawling, a killed one is replaced. The
     # last node to finish clears it (ClusterScheduler.close).
     settings.set("SCHEDULER_PERSIST", True, PRIORITY)

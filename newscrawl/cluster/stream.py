@@ -20,10 +20,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
+from twisted.internet.task import LoopingCall
 
 from newscrawl.cluster.record import encode_page
+from newscrawl.cluster.runs import ALIVE_PREFIX
 from newscrawl.items import Page
-from newscrawl.pipelines import run_report
+from newscrawl.pipelines import NODE_SUMMARY_KEYS, run_report
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +34,26 @@ class StreamPipeline:
     """Send each Page to the Redis stream ``NEWSCRAWL_CLUSTER_STREAM`` (cluster mode)."""
 
     def __init__(
-        self, crawler: Crawler, server: Any, *, stream: str, maxlen: int, poll: float = 0.1
+        self,
+        crawler: Crawler,
+        server: Any,
+        *,
+        stream: str,
+        maxlen: int,
+        ttl: float = 5.0,
+        poll: float = 0.1,
     ) -> None:
         self.crawler = crawler
         self.server = server
         self.stream = stream
         self.maxlen = maxlen
+        self.ttl = ttl
         self.poll = poll
         self.run_key = uuid.uuid4().hex  # the writer's handle on this node's crawl_runs row
+        # Lives from run-start until run-end is in the stream: without it, and without a
+        # run-end, the writer finishes the run as interrupted (newscrawl.cluster.runs).
+        self.alive_key = ALIVE_PREFIX + self.run_key
+        self._keeper = LoopingCall(self._keep_alive)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -51,6 +65,7 @@ class StreamPipeline:
             get_redis_from_settings(settings),
             stream=settings.get("NEWSCRAWL_CLUSTER_STREAM", "newscrawl:records"),
             maxlen=settings.getint("NEWSCRAWL_CLUSTER_STREAM_MAXLEN", 1000),
+            ttl=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", 5.0),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
@@ -73,7 +88,10 @@ class StreamPipeline:
             }
             for s in self._sites().values()
         ]
-        start = {"spider": spider.name if spider else "news", "sites": sites}
+        self._keep_alive()
+        self._keeper.start(self.ttl / 3, now=False)
+        name = spider.name if spider else "news"
+        start = {"spider": name, "sites": sites, "heartbeat": self.alive_key}
         self._add("run-start", json.dumps(start, ensure_ascii=False).encode())
         logger.info("Sending records to Redis stream %s (run %s)", self.stream, self.run_key)
 
@@ -92,12 +110,24 @@ class StreamPipeline:
         stats.inc_value("cluster/records_sent")
         # On one machine the archive pipeline counts new/updated/...; here only the writer
         # knows, so the node counts what it sent and the writer completes the run's record.
+        stats.inc_value(f"site/{item.site}/sent")
         item.body, item.blob = b"", None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Send the run's record: the per-site summary and verdict of this node's run."""
         stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
-        record, verdict = run_report(stats, list(self._sites()), spider=spider, reason=reason)
+        record, verdict = run_report(
+            stats, list(self._sites()), spider=spider, reason=reason, keys=NODE_SUMMARY_KEYS
+        )
         end = {"record": record, "status": verdict.status, "reason": verdict.reason}
         self._add("run-end", json.dumps(end, ensure_ascii=False, default=str).encode())
+        if self._keeper.running:
+            self._keeper.stop()
+        self.server.delete(self.alive_key)  # only now: the run's end is in the stream
+
+    def _keep_alive(self) -> None:
+        try:
+            self.server.set(self.alive_key, "1", px=int(self.ttl * 1000))
+        except Exception:  # Redis away for a moment: the next round tries again
+            logger.exception("Refreshing run %s's heartbeat failed", self.run_key)

@@ -24,20 +24,17 @@ from redis.exceptions import ResponseError
 
 import archive
 from archive.reads import Capture
+from newscrawl.cluster.memory import answer_questions
 from newscrawl.cluster.record import decode_record
+from newscrawl.cluster.runs import ALIVE_PREFIX, NodeRuns, counts_key
 
 logger = logging.getLogger(__name__)
 
 GROUP = "archive-writer"
 CONSUMER = "writer"  # one writer: a restarted one reads its predecessor's pending records
-RUNS = "newscrawl:runs"  # run key -> crawl_runs id
 # What one record can cause; anything else (a locked or full disk, Redis away) stops the
 # writer with its records unacknowledged, to be saved by the next one.
 RECORD_ERRORS = (ValueError, KeyError, TypeError, sqlite3.IntegrityError)
-
-
-def _counts_key(run: str) -> str:
-    return f"newscrawl:run-counts:{run}"
 
 
 class ArchiveWriter:
@@ -60,11 +57,15 @@ class ArchiveWriter:
         """Save records until ``stopping()``, or until the stream has been empty with no node
         alive for ``idle_exit`` seconds. The batch in hand is committed either way."""
         self.db = archive.open_db(self.db_path)
+        self.runs = NodeRuns(self.server, self.db, stream=self.stream)
         try:
             self._ensure_group()
             pending = True  # first, what a killed writer read and did not acknowledge
             idle_since = time.monotonic()
             while not stopping():
+                # Between two batches: a node starting on another machine waits for this.
+                answer_questions(self.server, self.db_path, running=self.runs.running())
+                self.runs.finish_lapsed()
                 entries = self._read("0" if pending else ">")
                 if pending and not entries:
                     pending = False
@@ -76,6 +77,7 @@ class ArchiveWriter:
                     self.busy += idle_since - started
                 elif idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
                     if not self._cluster_busy():
+                        self.runs.finish_lapsed()  # the killed nodes' runs, all saved now
                         logger.info("Stream empty and no node running: exiting")
                         return
                     idle_since = time.monotonic()
@@ -101,7 +103,12 @@ class ArchiveWriter:
     def _cluster_busy(self) -> bool:
         if self.server.xlen(self.stream):
             return True
-        return any(True for _ in self.server.scan_iter(match="*:node:*", count=100))
+        # A node's heartbeat, or a run's: a run whose node is gone is finished (interrupted)
+        # only once its own heartbeat has lapsed too.
+        for pattern in ("*:node:*", f"{ALIVE_PREFIX}*"):
+            if any(True for _ in self.server.scan_iter(match=pattern, count=100)):
+                return True
+        return False
 
     # --- saving --------------------------------------------------------------------------------
     def _save_batch(
@@ -115,7 +122,7 @@ class ArchiveWriter:
             if kind != "page":
                 # What came before is committed and counted first: a run's end sees its saves.
                 self._commit(group, done, counts)
-                self._run_entry(kind, run, json.loads(fields[b"data"]))
+                self.runs.entry(kind, run, json.loads(fields[b"data"]))
                 done.append(entry_id)
                 continue
             done.append(entry_id)
@@ -150,7 +157,7 @@ class ArchiveWriter:
         pipe = self.server.pipeline(transaction=True)
         for key, n in counts.items():
             run, name = key.split("\t", 1)
-            pipe.hincrby(_counts_key(run), name, n)
+            pipe.hincrby(counts_key(run), name, n)
         pipe.xack(self.stream, GROUP, *done)
         pipe.xdel(self.stream, *done)
         pipe.execute()
@@ -166,42 +173,3 @@ class ArchiveWriter:
             [sha, capture.url, fetched_at],
         ).fetchone()
         return row is not None
-
-    def _run_entry(self, kind: str, run: str, data: dict[str, Any]) -> None:
-        if kind == "run-start":
-            if self.server.hget(RUNS, run) is not None:  # read again after a restart
-                return
-            for site in data["sites"]:
-                archive.upsert_site(self.db, **site)
-            run_id = archive.start_run(self.db, data["spider"], [s["name"] for s in data["sites"]])
-            self.server.hset(RUNS, run, run_id)
-            logger.info("Run %s started (crawl_runs %s)", run, run_id)
-        elif kind == "run-end":
-            stored = self.server.hget(RUNS, run)
-            if stored is None:
-                logger.warning("Run %s ended, but its start was never seen", run)
-                return
-            run_id = int(stored)
-            record = data["record"]
-            counted: Any = self.server.hgetall(_counts_key(run))
-            self._add_saves(record, counted)
-            archive.finish_run(
-                self.db, run_id, record, status=data["status"], reason=data["reason"]
-            )
-            self.server.delete(_counts_key(run))
-            self.server.hdel(RUNS, run)
-            logger.info("Run %s finished (crawl_runs %s): %s", run, run_id, data["reason"])
-        else:
-            logger.warning("Unknown record kind %r in the stream: skipped", kind)
-
-    @staticmethod
-    def _add_saves(record: dict[str, Any], counts: dict[bytes, bytes]) -> None:
-        """What the writer saved for a run (new, updated, ...) into its record: the node
-        counted what it fetched, only the writer knows what the archive made of it."""
-        for key, value in counts.items():
-            site, result = key.decode().rsplit("/", 1)
-            n = int(value)
-            record[result] = record.get(result, 0) + n
-            if site in record.get("sites", {}):
-                per_site = record["sites"][site]
-                per_site[result] = per_site.get(result, 0) + n

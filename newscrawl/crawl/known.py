@@ -12,6 +12,7 @@ acceptable, not as impossible.
 from __future__ import annotations
 
 import hashlib
+import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
@@ -92,6 +93,30 @@ class KnownUrls(Mapping[str, datetime | None]):
 
     def __iter__(self) -> Iterator[str]:
         raise TypeError("KnownUrls keeps fingerprints, not URLs: it cannot be iterated")
+
+    def to_bytes(self) -> bytes:
+        """The two arrays, little-endian, one after the other: what a cluster node receives
+        from the archive writer (``newscrawl.cluster.memory``)."""
+        fingerprints, published = self._fingerprints, self._published
+        if sys.byteorder == "big":
+            fingerprints, published = array("q", fingerprints), array("q", published)
+            fingerprints.byteswap()
+            published.byteswap()
+        return fingerprints.tobytes() + published.tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> KnownUrls:
+        """The map :meth:`to_bytes` wrote; ValueError for bytes of another shape."""
+        if len(data) % 16:
+            raise ValueError(f"known URLs: {len(data)} bytes is not 16 bytes an article")
+        half = len(data) // 2
+        fingerprints, published = array("q"), array("q")
+        fingerprints.frombytes(data[:half])
+        published.frombytes(data[half:])
+        if sys.byteorder == "big":
+            fingerprints.byteswap()
+            published.byteswap()
+        return cls(fingerprints, published)
 
     @property
     def nbytes(self) -> int:

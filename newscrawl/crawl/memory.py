@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
@@ -47,8 +47,10 @@ def read_archive(
     own_run: int | None,
     since: date | None,
     revisit: timedelta,
+    running: Collection[int] = (),
 ) -> ArchiveMemory:
-    """Read the archive at ``db_path`` for ``sites``; ``own_run`` is the run now starting.
+    """Read the archive at ``db_path`` for ``sites``; ``own_run`` is the run now starting,
+    ``running`` the runs of the same crawl on a cluster's other nodes (not earlier runs).
 
     The rows go straight into the compact :class:`KnownUrls` (16 bytes an article): a
     dict of a million URLs first would hold ~180 MB at the start of every run.
@@ -73,7 +75,9 @@ def read_archive(
                 yield canonical_url(url), None
 
     try:
-        memory.catch_up = archive.incomplete_sites(db, spider, sites, exclude_run=own_run)
+        memory.catch_up = archive.incomplete_sites(
+            db, spider, sites, exclude_run=own_run, exclude_runs=running
+        )
         memory.known = KnownUrls.build(known())
         for name in sites:
             latest = newest.get(name)

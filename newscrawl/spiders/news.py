@@ -21,12 +21,14 @@ from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from newscrawl import discovery
+from newscrawl.cluster.lists import SharedLists, lists_prefix
 from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.crawl.backfill import SEQUENTIAL, IdBackfill
@@ -101,7 +103,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         # Sites whose last run stopped early: lists are read past pages with nothing new.
         self.catch_up: set[str] = set()
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
-        self.lists = ListsOnHold()
+        self.lists: ListsOnHold | SharedLists = ListsOnHold()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -149,6 +151,11 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             # A cluster node reads the archive only where it can (its writer's machine):
             # never creates one, and never over a network filesystem by default.
             self.db_path = None
+        if settings.get("REDIS_URL"):  # the nodes of a cluster share their held lists
+            from scrapy_redis.connection import get_redis_from_settings
+
+            server = get_redis_from_settings(settings)
+            self.lists = SharedLists(server, prefix=lists_prefix(self.name))
         self.verdict: Verdict | None = None
 
     def _check_backfill(self) -> None:
@@ -162,7 +169,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
             )
 
     # --- start ---------------------------------------------------------------------------------
-    def _load_archive(self) -> None:
+    async def _load_archive(self) -> None:
         """Read what the archive already holds, per site, into the fetch policy."""
         memory = ArchiveMemory()
         if self.db_path:
@@ -174,6 +181,8 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
                 since=self.since,
                 revisit=self.revisit,
             )
+        elif self.crawler.settings.get("REDIS_URL"):
+            memory = await self._memory_from_writer()
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
         self.policy = FetchPolicy(
             known=memory.known,  # 16 bytes an article (newscrawl.crawl.known)
@@ -191,13 +200,37 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         if self.catch_up:
             logger.info("Last run stopped early for %s: reading lists to the end", self.catch_up)
 
+    async def _memory_from_writer(self) -> ArchiveMemory:
+        """A cluster node without the archive file asks the archive writer for its memory;
+        without an answer it does not crawl (every archived article would be fetched again)."""
+        # Imported here: redis is installed only with the ``cluster`` extra.
+        from scrapy_redis.connection import get_redis_from_settings
+
+        from newscrawl.cluster.memory import MemoryUnanswered, ask_writer
+
+        settings = self.crawler.settings
+        try:
+            return await ask_writer(
+                get_redis_from_settings(settings),
+                spider=self.name,
+                sites=list(self.sites),
+                since=self.since,
+                revisit=self.revisit,
+                timeout=settings.getfloat("NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT", 60.0),
+            )
+        except MemoryUnanswered as error:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("cluster/memory_unanswered")
+            logger.error("Not crawling: %s", error)
+            raise CloseSpider("archive_memory_unanswered") from None
+
     def _own_run(self) -> int | None:
         """The run the archive pipeline opened for this crawl (it owns the run), if any."""
         pipeline = self.crawler.get_item_pipeline(ArchivePipeline)
         return pipeline.run_id if pipeline is not None else None
 
     async def start(self) -> AsyncIterator[Request]:
-        self._load_archive()
+        await self._load_archive()
         if self.id_range is not None:
             for request in self.backfill_start():
                 yield request
