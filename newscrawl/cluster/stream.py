@@ -111,7 +111,9 @@ class StreamPipeline:
         # On one machine the archive pipeline counts new/updated/...; here only the writer
         # knows, so the node counts what it sent and the writer completes the run's record.
         stats.inc_value(f"site/{item.site}/sent")
-        item.body, item.blob = b"", None
+        # The record does not carry the workers' index text (it would more than double the
+        # record in Redis): the writer makes it again.
+        item.body, item.blob, item.indexed = b"", None, None
         return item
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
