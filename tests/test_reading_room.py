@@ -22,6 +22,7 @@ from archive.datasette_plugin import cells
 from archive.datasette_plugin.captured import CSP, decode_capture, replay_html
 from archive.datasette_plugin.diff import word_diff
 from archive.datasette_plugin.metadata import ArchiveDetector, archive_metadata
+from archive.datasette_plugin.suggestions import without_suggestions
 from archive.datasette_plugin.times import kst
 from archive.queries import CANNED
 from tests.archive_helpers import article, capture
@@ -364,3 +365,51 @@ def test_links_hold_for_a_file_name_datasette_must_escape(archive_db, tmp_path):
         return [(await client.get(h)).status_code for h in room]
 
     assert asyncio.run(fetch_all()) == [200, 200, 200]
+
+
+def test_growing_tables_suggest_no_facets_unless_asked(archive_db, tmp_path):
+    # Suggestions count every column over the whole table: seconds at 300,000 articles.
+    for table in ("articles", "captures", "revisions"):
+        data = get(archive_db, f"/gyeongju-2021/{table}.json").json()
+        assert data["suggested_facets"] == []
+        asked = get(archive_db, f"/gyeongju-2021/{table}.json?_nosuggest=").json()
+        assert asked["suggested_facets"], table
+    # the facets of metadata.yml are still computed
+    facets = get(archive_db, "/gyeongju-2021/articles.json").json()["facet_results"]
+    assert {"site", "published_date"} <= set(facets)
+    # other databases keep datasette's suggestions
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE articles (id INTEGER PRIMARY KEY, kind TEXT)")
+    conn.executemany("INSERT INTO articles(kind) VALUES (?)", [("a",), ("b",), ("a",)])
+    conn.commit()
+    conn.close()
+    assert get(other, "/other/articles.json").json()["suggested_facets"]
+
+
+def test_only_growing_archive_tables_are_asked_for_no_suggestions(archive_db):
+    seen = []
+
+    async def app(scope, receive, send):
+        seen.append(scope["query_string"])
+
+    datasette = Datasette([str(archive_db)])
+    wrapped = without_suggestions(datasette, app)
+    for path, query in [
+        ("/gyeongju-2021/articles.json", b"_search=x"),
+        ("/gyeongju-2021/revisions", b""),
+        ("/gyeongju-2021/captures.csv", b"_nosuggest="),
+        ("/gyeongju-2021/sites", b""),
+        ("/gyeongju-2021/articles/1", b""),
+        ("/gyeongju-2021", b""),
+    ]:
+        asyncio.run(wrapped({"type": "http", "path": path, "query_string": query}, None, None))
+    assert seen == [b"_search=x&_nosuggest=1", b"_nosuggest=1", b"_nosuggest=", b"", b"", b""]
+
+
+def test_revisions_open_newest_recorded_first(archive_db):
+    # By id, not fetched_at: the revisions table has no index on fetched_at, and sorting
+    # the whole table took datasette past its time limit at 300,000 articles.
+    data = get(archive_db, "/gyeongju-2021/revisions.json?_shape=objects").json()
+    assert "order by id desc" in data["query"]["sql"]
+    assert [row["number"] for row in data["rows"]] == [2, 1]

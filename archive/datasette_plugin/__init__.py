@@ -11,7 +11,9 @@ For every database that holds the archive's tables, whatever the file is called:
   and a capture can be viewed as fetched, in a sandbox;
 - a site's coverage page (``/DB/sites/NAME/coverage``, all sites at ``/DB/sites/-/coverage``):
   articles per month as a chart, gone ids with their reasons, holes with retry commands;
-- cells read as text: reporters as names, times in KST, run stats as counters.
+- cells read as text: reporters as names, times in KST, run stats as counters;
+- no suggested facets on the tables that grow with the archive (``suggestions``): they
+  counted every column over the whole table on every page, seconds at 300,000 articles.
 
 Search: datasette turns ``?_search=`` into ``MATCH escape_fts(:search)``, which quotes each
 word: ``"경주시"`` is one token, never found in an index of bigrams. In an archive
@@ -32,7 +34,7 @@ from typing import Any
 
 from datasette import hookimpl
 
-from archive.datasette_plugin import cells, coverage_page, views
+from archive.datasette_plugin import cells, coverage_page, suggestions, views
 from archive.datasette_plugin.links import CAPTURE_ROUTE, DIFF_ROUTE, ArchiveUrls
 from archive.datasette_plugin.metadata import ALL_COLUMNS, archive_metadata
 from archive.datasette_plugin.metadata import archive_databases as _archives
@@ -52,6 +54,12 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
         # The search box and the canned search query call the command line's own rules.
         register_functions(conn)
         conn.create_function("escape_fts", 1, search_expression, deterministic=True)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Callable[[Any], Any]:
+    # Suggested facets count every column over the whole table: off on the growing tables.
+    return lambda app: suggestions.without_suggestions(datasette, app)
 
 
 @hookimpl
