@@ -148,3 +148,38 @@ def test_since_and_revisit_travel_with_the_question(server: redis.Redis, tmp_pat
     assert week.cutoffs == {"kbsm": date(2025, 5, 19)}
     backfill = asyncio.run(node(since=date(2025, 1, 1), revisit=timedelta(days=2)))
     assert backfill.cutoffs == {"kbsm": date(2025, 1, 1)}
+
+
+def test_a_question_outlives_a_writer_killed_while_answering(
+    server: redis.Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "news.db"
+    build(db)
+
+    def killed(*args: object, **kwargs: object) -> ArchiveMemory:
+        raise KeyboardInterrupt  # the writer dies while it reads the archive
+
+    async def node() -> ArchiveMemory:
+        task = asyncio.ensure_future(
+            ask_writer(
+                server,
+                spider="news",
+                sites=SITES,
+                since=None,
+                revisit=timedelta(days=2),
+                timeout=30,
+                poll=0.01,
+            )
+        )
+        while not server.llen(QUESTIONS):
+            await asyncio.sleep(0.01)
+        with monkeypatch.context() as patch:
+            patch.setattr("newscrawl.cluster.memory.read_archive", killed)
+            with pytest.raises(KeyboardInterrupt):
+                answer_questions(server, str(db))
+        assert server.llen(QUESTIONS) == 1  # still there for the next writer
+        assert answer_questions(server, str(db)) == 1
+        return await task
+
+    same(asyncio.run(node()), local(db))
+    assert not server.keys("newscrawl:memory:*")

@@ -129,12 +129,16 @@ def answer_questions(server: Any, db_path: str, *, running: Collection[int] = ()
     stopped early. Nodes asking the same question at once get one reading of the archive."""
     answered: dict[str, bytes] = {}
     n = 0
-    while (raw := server.lpop(QUESTIONS)) is not None:
+    # A question leaves the list only once its answer is stored: a writer killed while it
+    # reads the archive (seconds at a million articles) leaves it to the next writer, as it
+    # leaves the records it has not committed.
+    for raw in server.lrange(QUESTIONS, 0, -1):
         try:
             question = json.loads(raw)
             key = json.dumps([question[k] for k in ("spider", "sites", "since", "revisit")])
         except (ValueError, KeyError, TypeError):
             logger.warning("Not a memory question, dropped: %r", raw[:200])
+            server.lrem(QUESTIONS, 1, raw)
             continue
         if key not in answered:
             started = time.monotonic()
@@ -154,6 +158,9 @@ def answer_questions(server: Any, db_path: str, *, running: Collection[int] = ()
                 len(memory.known),
                 time.monotonic() - started,
             )
-        server.set(ANSWER_PREFIX + question["id"], answered[key], ex=ANSWER_TTL)
+        pipe = server.pipeline(transaction=True)
+        pipe.set(ANSWER_PREFIX + question["id"], answered[key], ex=ANSWER_TTL)
+        pipe.lrem(QUESTIONS, 1, raw)
+        pipe.execute()
         n += 1
     return n
