@@ -40,6 +40,7 @@ import redis
 from crawl_bench import REPO, BenchSite, _tree
 
 sys.path.insert(0, str(REPO))
+from archive import open_db
 from tests.crawl_run import site_entry
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import serving
@@ -171,11 +172,17 @@ def run_writer_alone(work: Path, registry: Path, names: str) -> Result:
     here = work / "writer-alone"
     here.mkdir()
     db = here / "news.db"
+    # The nodes run where the (empty) archive is, so they read their memory from the file
+    # instead of asking the writer, which is not started yet.
+    open_db(db).close()
     with redis_server(here) as url:
         fill = Processes()
         fill.wait(
             [
-                fill.start(crawl_args(registry, names, REDIS_URL=url), here / f"node{n}.log")
+                fill.start(
+                    crawl_args(registry, names, REDIS_URL=url, ARCHIVE_DB_PATH=str(db)),
+                    here / f"node{n}.log",
+                )
                 for n in range(3)
             ]
         )
