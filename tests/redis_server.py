@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+import redis
+
 REDIS_SERVER = shutil.which("redis-server")
 
 
@@ -62,3 +65,12 @@ def redis_server(tmp: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(name="server")
+def server_fixture(tmp_path: Path) -> Iterator[redis.Redis]:
+    """A client of a redis-server of the test's own (skips where none is installed)."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it)")
+    with redis_server(tmp_path) as url:
+        yield redis.Redis.from_url(url)

@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,7 +27,10 @@ from newscrawl.cluster.writer import CONSUMER, GROUP, ArchiveWriter
 from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
 from tests.crawl_run import REPO
-from tests.redis_server import REDIS_SERVER, redis_server
+from tests.redis_server import (
+    REDIS_SERVER,
+    server_fixture,  # noqa: F401 (the fixture `server`)
+)
 
 STREAM = "test:records"
 needs_redis = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
@@ -107,14 +109,6 @@ def test_redis_url_makes_a_cluster_node() -> None:
 
 
 # --- the writer ---------------------------------------------------------------------------------
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[redis.Redis]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    with redis_server(tmp_path) as url:
-        yield redis.Redis.from_url(url)
-
-
 def add(server: redis.Redis, kind: str, data: bytes, run: str = "r1") -> None:
     server.xadd(STREAM, {"kind": kind, "run": run, "data": data})
 

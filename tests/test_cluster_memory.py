@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -26,18 +25,10 @@ from newscrawl.cluster.writer import ArchiveWriter
 from newscrawl.crawl.known import KnownUrls
 from newscrawl.crawl.memory import ArchiveMemory, read_archive
 from tests.archive_helpers import article, capture
-from tests.redis_server import REDIS_SERVER, redis_server
+from tests.redis_server import server_fixture  # noqa: F401 (the fixture `server`)
 from tests.test_memory import JNILBO, KBSM, build
 
 SITES = ["kbsm", "jnilbo"]
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[redis.Redis]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    with redis_server(tmp_path) as url:
-        yield redis.Redis.from_url(url)
 
 
 def local(path: Path, **kwargs: object) -> ArchiveMemory:

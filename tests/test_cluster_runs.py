@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,18 +19,10 @@ from newscrawl.cluster.record import encode_page
 from newscrawl.cluster.runs import NODES, RUNS, NodeRuns
 from newscrawl.cluster.stream import StreamPipeline
 from newscrawl.pipelines import NODE_SUMMARY_KEYS, run_report
-from tests.redis_server import REDIS_SERVER, redis_server
+from tests.redis_server import server_fixture  # noqa: F401 (the fixture `server`)
 from tests.test_cluster import STREAM, add, drain, page
 
 HEARTBEAT = "newscrawl:run-alive:r1"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[redis.Redis]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    with redis_server(tmp_path) as url:
-        yield redis.Redis.from_url(url)
 
 
 def start(server: redis.Redis, run: str = "r1") -> None:
