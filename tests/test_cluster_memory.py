@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Awaitable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -56,20 +57,25 @@ def test_the_memory_travels_as_16_bytes_an_article() -> None:
         decode_memory(b"garbage")
 
 
+def ask(server: redis.Redis) -> Awaitable[ArchiveMemory]:
+    """A node's question for SITES, as a run with the default revisit window asks it."""
+    return ask_writer(
+        server,
+        spider="news",
+        sites=SITES,
+        since=None,
+        revisit=timedelta(days=2),
+        timeout=30,
+        poll=0.01,
+    )
+
+
 def test_a_node_gets_what_a_local_run_would_read(server: redis.Redis, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     build(db)
 
     async def node() -> ArchiveMemory:
-        return await ask_writer(
-            server,
-            spider="news",
-            sites=SITES,
-            since=None,
-            revisit=timedelta(days=2),
-            timeout=30,
-            poll=0.01,
-        )
+        return await ask(server)
 
     def writer() -> None:
         while not answer_questions(server, str(db)):
@@ -151,17 +157,7 @@ def test_a_question_outlives_a_writer_killed_while_answering(
         raise KeyboardInterrupt  # the writer dies while it reads the archive
 
     async def node() -> ArchiveMemory:
-        task = asyncio.ensure_future(
-            ask_writer(
-                server,
-                spider="news",
-                sites=SITES,
-                since=None,
-                revisit=timedelta(days=2),
-                timeout=30,
-                poll=0.01,
-            )
-        )
+        task = asyncio.ensure_future(ask(server))
         while not server.llen(QUESTIONS):
             await asyncio.sleep(0.01)
         with monkeypatch.context() as patch:
