@@ -47,23 +47,18 @@ def finish_run(
 
 
 def incomplete_sites(
-    db: Database,
-    spider: str,
-    sites: list[str],
-    *,
-    exclude_run: int | None = None,
-    exclude_runs: Collection[int] = (),
+    db: Database, spider: str, sites: list[str], *, exclude_runs: Collection[int] = ()
 ) -> set[str]:
-    """The ``sites`` whose latest run of ``spider`` (other than ``exclude_run``, the caller's
-    own, and ``exclude_runs``, a crawl cluster's other nodes of the same crawl) did not
-    complete: it crashed (no finished_at), was stopped, or spent its budget.
+    """The ``sites`` whose latest run of ``spider`` (other than ``exclude_runs``: the caller's
+    own, and in a crawl cluster the other nodes' runs of the same crawl) did not complete: it
+    crashed (no finished_at), was stopped, or spent its budget.
 
     Such a run may have archived a list's first pages and not its later ones; an incremental
     run that stops at the first list page with nothing new would never reach them.
     """
     pending = set(sites)
     incomplete: set[str] = set()
-    excluded = sorted({*exclude_runs, *([] if exclude_run is None else [exclude_run])})
+    excluded = sorted(set(exclude_runs))
     marks = ", ".join("?" * len(excluded))
     rows = db.execute(
         f"SELECT sites, finished_at, stats FROM crawl_runs WHERE spider = ? "

@@ -332,7 +332,7 @@ def test_incomplete_sites_names_sites_whose_last_run_stopped_early(db):
     finish_run(db, fixed, {"complete": True})
     assert incomplete_sites(db, "news", sites) == {"jnilbo"}
     current = start_run(db, "news", sites)
-    assert incomplete_sites(db, "news", sites, exclude_run=current) == {"jnilbo"}
+    assert incomplete_sites(db, "news", sites, exclude_runs=[current]) == {"jnilbo"}
     assert incomplete_sites(db, "news", sites) == set(sites)  # itself, unfinished
 
 

@@ -75,9 +75,8 @@ def read_archive(
                 yield canonical_url(url), None
 
     try:
-        memory.catch_up = archive.incomplete_sites(
-            db, spider, sites, exclude_run=own_run, exclude_runs=running
-        )
+        own = [] if own_run is None else [own_run]
+        memory.catch_up = archive.incomplete_sites(db, spider, sites, exclude_runs=[*own, *running])
         memory.known = KnownUrls.build(known())
         for name in sites:
             latest = newest.get(name)
