@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 
@@ -17,6 +13,7 @@ import yaml
 from archive import open_db, save
 from archive.queries import CANNED
 from tests.archive_helpers import article, capture, corpus_labels, label_article
+from tests.datasette_server import datasette_serving
 from tests.shared import REPO
 
 METADATA = REPO / "archive" / "metadata.yml"
@@ -48,12 +45,6 @@ def test_canned_queries_are_the_ones_the_cli_uses():
     for name, sql in CANNED.items():
         assert queries[name]["sql"].strip() == sql.strip(), name
         assert queries[name]["title"] and queries[name]["description"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get_json(base: str, path: str, **params: str) -> dict:
@@ -90,46 +81,8 @@ def server(tmp_path_factory):
         article("https://www.kbsm.net/list", status="not_article"),
     )
     db.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "datasette",
-            "serve",
-            str(path),
-            "-m",
-            str(METADATA),
-            "--port",
-            str(port),
-            "--host",
-            "127.0.0.1",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=REPO,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                get_json(base, "/-/versions.json")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"datasette did not start: {process.stderr.read().decode()}"
-                    ) from None
-                time.sleep(0.2)
+    with datasette_serving(str(path), "-m", str(METADATA), cwd=REPO, timeout=30) as base:
         yield base, {label["url"]: label for label in labels}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def test_search_box_of_articles_finds_two_syllables(server):

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from tests.datasette_server import datasette_serving
 from tests.mocksite import corpus_missing
 from tests.mocksite.server import MockServer, serving
 from tests.mocksite.sites import GnuboardSite
@@ -79,12 +78,6 @@ class Room:
             return conn.execute(sql, params).fetchall()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def chromium(url: str, tmp: Path, *, shot: str | None = None) -> str:
     """The DOM of ``url`` after Chromium loaded it (scripts allowed to run); a screenshot too."""
     profile = tempfile.mkdtemp(prefix="chromium-", dir=tmp)  # no shared profile between runs
@@ -129,19 +122,6 @@ def crawl(registry: Path, db: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-4000:]
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=10):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                stderr = process.stderr.read().decode() if process.stderr else ""
-                raise RuntimeError(f"datasette did not start: {stderr}") from None
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
     tmp = tmp_path_factory.mktemp("reading-room")
@@ -160,25 +140,8 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Room]:
         newest.extra = CORRECTION
         crawl(registry, db)
         server.log.clear()
-        port = free_port()
-        serve = ["serve", str(db), "--port", str(port), "--host", "127.0.0.1"]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "datasette", *serve],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            cwd=tmp,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}/daegu-2021"
-            wait_for(f"{base}.json", process)
-            yield Room(base, site, server, db, tmp, live_dom, live_beacon)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        with datasette_serving(str(db), cwd=tmp, ready="/daegu-2021.json") as root:
+            yield Room(f"{root}/daegu-2021", site, server, db, tmp, live_dom, live_beacon)
 
 
 def texts(dom: str, css: str) -> list[str]:
