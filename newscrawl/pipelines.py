@@ -36,6 +36,8 @@ SUMMARY_KEYS = ("discovered", "fetched", "new", "updated", "unchanged", "failed"
 #: A cluster node's: it sends pages to the archive writer, which alone knows what the archive
 #: made of them (new, updated, unchanged, failed) and adds that to the run's crawl_runs row.
 NODE_SUMMARY_KEYS = ("discovered", "fetched", "sent", "skipped")
+#: How a summary line names a count, where not by its key.
+_LABELS = {"sent": "sent to the archive writer"}
 
 
 def site_summary(
@@ -57,9 +59,7 @@ def run_report(
     with the run's verdict. Shared by the archive pipeline and a cluster node's stream."""
     summary = site_summary(stats, sites, keys=keys)
     for name, counts in summary.items():
-        line = ", ".join(f"{k} {v}" for k, v in counts.items())
-        if "sent" in counts:
-            line = line.replace("sent ", "sent to the archive writer ", 1)
+        line = ", ".join(f"{_LABELS.get(k, k)} {v}" for k, v in counts.items())
         logger.info("Site %s: %s", name, line)
     totals = {k: sum(c[k] for c in summary.values()) for k in keys}
     # A run that stopped early (crash, Ctrl-C, its article budget) leaves list pages unread:

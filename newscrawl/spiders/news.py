@@ -104,6 +104,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         self.catch_up: set[str] = set()
         self.policy = FetchPolicy(known={}, now=datetime.now(UTC))
         self.lists: ListsOnHold | SharedLists = ListsOnHold()
+        self.redis: Any = None  # a cluster node's connection (REDIS_URL)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -154,8 +155,8 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         if settings.get("REDIS_URL"):  # the nodes of a cluster share their held lists
             from scrapy_redis.connection import get_redis_from_settings
 
-            server = get_redis_from_settings(settings)
-            self.lists = SharedLists(server, prefix=lists_prefix(self.name))
+            self.redis = get_redis_from_settings(settings)
+            self.lists = SharedLists(self.redis, prefix=lists_prefix(self.name))
         self.verdict: Verdict | None = None
 
     def _check_backfill(self) -> None:
@@ -181,7 +182,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
                 since=self.since,
                 revisit=self.revisit,
             )
-        elif self.crawler.settings.get("REDIS_URL"):
+        elif self.redis is not None:
             memory = await self._memory_from_writer()
         self.cutoffs, self.catch_up = memory.cutoffs, memory.catch_up
         self.policy = FetchPolicy(
@@ -204,14 +205,12 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         """A cluster node without the archive file asks the archive writer for its memory;
         without an answer it does not crawl (every archived article would be fetched again)."""
         # Imported here: redis is installed only with the ``cluster`` extra.
-        from scrapy_redis.connection import get_redis_from_settings
-
         from newscrawl.cluster.memory import MemoryUnanswered, ask_writer
 
         settings = self.crawler.settings
         try:
             return await ask_writer(
-                get_redis_from_settings(settings),
+                self.redis,
                 spider=self.name,
                 sites=list(self.sites),
                 since=self.since,
