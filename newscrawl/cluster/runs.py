@@ -134,7 +134,7 @@ class NodeRuns:
             self._finish(run, int(stored), record, status="interrupted", reason=reason)
 
 
-SAVES = ("new", "updated", "unchanged", "failed")
+SAVES = tuple(str(result) for result in archive.SaveResult)  # new, updated, unchanged, failed
 
 
 def add_saves(record: dict[str, Any], counts: dict[bytes, bytes]) -> None:
