@@ -161,6 +161,34 @@ def test_id_cursor_goes_down_skipping_known_ids() -> None:
     assert cursor.take(1) == []
 
 
+@pytest.mark.parametrize("order_among_equals", ["LifoMemoryQueue", "FifoMemoryQueue"])
+def test_a_backfill_window_goes_newest_first_by_priority(order_among_equals: str) -> None:
+    """The newest id of a window goes first whatever order a queue gives requests of equal
+    priority: Scrapy's memory queue is last in first out, a FIFO queue first in first out, and
+    the cluster's Redis queue orders equal scores by their encoded bytes."""
+    from scrapy import Request, squeues
+    from scrapy.pqueues import ScrapyPriorityQueue
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.spiders.news import NewsSpider
+
+    crawler = get_crawler(NewsSpider, {})
+    crawler.stats.open_spider()
+    spider = NewsSpider.from_crawler(crawler, site="kbsm", backfill="ids")
+    spider.backfill_init()
+    site = spider.sites["kbsm"]
+    spider._cursors[("kbsm", "idxno")] = IdCursor(template=ND.format(1), first=1, last=9, skip={8})
+
+    queue_class = getattr(squeues, order_among_equals)
+    queue = ScrapyPriorityQueue.from_crawler(crawler, queue_class, key="")
+    for request in spider._next(site, "idxno", 3):
+        queue.push(request)
+    popped: list[Request] = []
+    while queue:
+        popped.append(queue.pop())  # type: ignore[arg-type]
+    assert [article_id(r.url).number for r in popped] == [9, 7, 6]  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("backfill", "ids", "expected"),
     [

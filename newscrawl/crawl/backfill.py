@@ -259,8 +259,10 @@ class IdBackfill:
         cursor = self._cursors.get((site.name, series))
         if cursor is None:  # a request of an earlier (paused) job, answered before the probes
             return
-        # Reversed: the scheduler's queue is last in, first out, so the newest goes first.
-        for number in reversed(cursor.take(n)):
+        # Newest first, each a step above the next: among equal priorities the order is the
+        # queue's (LIFO in memory, FIFO elsewhere, encoded bytes in the cluster's Redis).
+        numbers = cursor.take(n)
+        for rank, number in enumerate(numbers):
             if self.policy.budget_spent:
                 return
             self.policy.fetches += 1
@@ -272,7 +274,7 @@ class IdBackfill:
                 errback=self.backfill_failed,
                 # The archive, not a JOBDIR's fingerprints, says which ids are left.
                 dont_filter=True,
-                priority=50,
+                priority=50 + len(numbers) - 1 - rank,
                 meta={
                     "site": site.name,
                     "cms": site.cms,
