@@ -78,7 +78,9 @@ def test_ndsoft_backfill_archives_every_id_and_coverage_says_so(
     assert before["claims"]["list_total"] == ARTICLES  # 총 193건
     mock.clear_logs()
 
-    proc = mock.crawl(*ND)
+    # A delay, as every real crawl has: with none, Scrapy's downloader starts all the queued
+    # requests of a site at once and the order they reach the server is a race.
+    proc = mock.crawl(*ND, DOWNLOAD_DELAY="0.005")
     assert "backfill of idxno ids 1-200" in proc.stderr
     requested = id_requests(mock.nd_server.log, "idxno")
     assert max(requested.values()) == 1  # no id twice
