@@ -60,9 +60,6 @@ SETTINGS = {
 WRITER = ["-m", "scrapy", "archive-writer", "--idle-exit", "0.3"]
 
 
-WRITER = ["-m", "scrapy", "archive-writer", "--idle-exit", "0.3"]
-
-
 @dataclass
 class Result:
     name: str

@@ -27,6 +27,7 @@ from collections.abc import Collection
 from datetime import date, timedelta
 from typing import Any
 
+from newscrawl.cluster.record import frame, unframe
 from newscrawl.crawl.known import KnownUrls
 from newscrawl.crawl.memory import ArchiveMemory, read_archive
 
@@ -51,18 +52,12 @@ def encode_memory(memory: ArchiveMemory) -> bytes:
         "cutoffs": {s: d.isoformat() if d else None for s, d in memory.cutoffs.items()},
         "catch_up": sorted(memory.catch_up),
     }
-    line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode()
-    return line + b"\n" + memory.known.to_bytes()
+    return frame(header, memory.known.to_bytes())
 
 
 def decode_memory(data: bytes) -> ArchiveMemory:
     """The memory :func:`encode_memory` wrote; ValueError for other bytes."""
-    line, sep, arrays = data.partition(b"\n")
-    if not sep:
-        raise ValueError("not an archive memory: no header line")
-    header = json.loads(line)
-    if header.get("v") != VERSION:
-        raise ValueError(f"archive memory version {header.get('v')!r}, expected {VERSION}")
+    header, arrays = unframe(data, name="an archive memory", version=VERSION)
     known = KnownUrls.from_bytes(arrays)
     if len(known) != header["known"]:
         raise ValueError(f"archive memory: {len(known)} known URLs, expected {header['known']}")

@@ -1,8 +1,10 @@
 """The record a crawl node sends to the archive writer: a Page's capture and article as bytes.
 
-One JSON line (the capture's fields, the article row, the packed blob's key) followed by the
-blob's compressed bytes: the raw body travels once, already compressed by the extraction
-worker, and JSON keeps the record readable with ``redis-cli``. No Scrapy here.
+One :func:`frame` message: a JSON line (the capture's fields, the article row, the packed
+blob's key) followed by the blob's compressed bytes: the raw body travels once, already
+compressed by the extraction worker, and JSON keeps the record readable with ``redis-cli``.
+The archive memory a node asks for (``newscrawl.cluster.memory``) is framed the same way.
+No Scrapy here.
 """
 
 from __future__ import annotations
@@ -16,6 +18,24 @@ from archive.reads import Capture
 from newscrawl.items import Page
 
 VERSION = 1
+
+
+def frame(header: dict[str, Any], payload: bytes) -> bytes:
+    """A message of the cluster: one JSON line (``v`` its version), then raw bytes."""
+    line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return line + b"\n" + payload
+
+
+def unframe(data: bytes, *, name: str, version: int) -> tuple[dict[str, Any], bytes]:
+    """The header and payload of a :func:`frame` message of ``version``; ValueError for
+    other bytes (``name`` says what was expected)."""
+    line, sep, payload = data.partition(b"\n")
+    if not sep:
+        raise ValueError(f"not {name}: no header line")
+    header = json.loads(line)
+    if header.get("v") != version:
+        raise ValueError(f"{name} of version {header.get('v')!r}, expected {version}")
+    return header, payload
 
 
 def encode_page(page: Page) -> bytes:
@@ -33,20 +53,14 @@ def encode_page(page: Page) -> bytes:
         "blob": {"sha256": blob.sha256, "size": blob.size, "compression": blob.compression},
         "article": page.article_row(),
     }
-    line = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return line + b"\n" + blob.data
+    return frame(header, blob.data)
 
 
 def decode_record(data: bytes) -> tuple[Capture, dict[str, Any]]:
     """The Capture and article row of a record made by :func:`encode_page`.
 
     Raises ValueError for bytes that are not such a record (another version, no header)."""
-    line, sep, packed = data.partition(b"\n")
-    if not sep:
-        raise ValueError("not a page record: no header line")
-    header = json.loads(line)
-    if header.get("v") != VERSION:
-        raise ValueError(f"page record version {header.get('v')!r}, expected {VERSION}")
+    header, packed = unframe(data, name="a page record", version=VERSION)
     meta = header["blob"]
     blob = Blob(meta["sha256"], meta["size"], meta["compression"], packed)
     capture = Capture(
