@@ -17,7 +17,7 @@ from typing import Any, ClassVar, NoReturn
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.log import configure_logging
 
-from newscrawl.cluster.settings import DEFAULTS
+from newscrawl.cluster.settings import STREAM
 from newscrawl.outcomes import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
@@ -84,9 +84,7 @@ class Command(ScrapyCommand):
         writer = ArchiveWriter(
             get_redis_from_settings(settings),
             str(path),
-            stream=str(
-                settings.get("NEWSCRAWL_CLUSTER_STREAM") or DEFAULTS["NEWSCRAWL_CLUSTER_STREAM"]
-            ),
+            stream=settings.get("NEWSCRAWL_CLUSTER_STREAM") or STREAM,
             batch=settings.getint("ARCHIVE_COMMIT_EVERY", 100),
         )
         logger.info("Archive writer: %s -> %s", writer.stream, path)

@@ -33,6 +33,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet.task import LoopingCall
 
+from newscrawl.cluster.settings import NODE_TTL
+
 logger = logging.getLogger(__name__)
 
 # Turn our own lock into a cool-down (or delete it); never touch another node's lock.
@@ -82,7 +84,7 @@ class SiteLock:
             crawler,
             get_redis_from_settings(settings),
             delay=settings.getfloat("DOWNLOAD_DELAY"),
-            hold=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", 5.0),
+            hold=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", NODE_TTL),
         )
         crawler.signals.connect(lock.request_left, signal=signals.request_left_downloader)
         crawler.signals.connect(lock.spider_opened, signal=signals.spider_opened)

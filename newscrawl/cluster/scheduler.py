@@ -40,6 +40,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
 from newscrawl.cluster.lists import SharedLists, lists_prefix
+from newscrawl.cluster.settings import NODE_TTL
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class ClusterScheduler(Scheduler):
     def from_crawler(cls, crawler: Crawler) -> Self:
         scheduler = super().from_crawler(crawler)
         scheduler.crawler = crawler
-        scheduler.ttl = crawler.settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", 5.0)
+        scheduler.ttl = crawler.settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", NODE_TTL)
         scheduler.node = node_name()
         return scheduler
 

@@ -11,17 +11,23 @@ from scrapy.settings import BaseSettings
 
 PRIORITY = "spider"
 
-#: Read by the scheduler, the lock, the stream pipeline and the writer.
+# The stream of page records; nodes wait while it holds this many unsaved records.
+STREAM = "newscrawl:records"
+STREAM_MAXLEN = 1000
+# A node that has not refreshed its heartbeat for this long is dead: another node puts its
+# in-flight requests back in the queue, its site locks expire.
+NODE_TTL = 5.0
+# How long a node without the archive file waits for the writer to send what the archive
+# holds (newscrawl.cluster.memory) before it refuses to crawl.
+MEMORY_TIMEOUT = 60.0
+
+#: Read by the scheduler, the lock, the stream pipeline and the writer, each with the same
+#: value as its fallback (a component made without cluster mode's settings, as in tests).
 DEFAULTS = {
-    # The stream of page records; nodes wait while it holds this many unsaved records.
-    "NEWSCRAWL_CLUSTER_STREAM": "newscrawl:records",
-    "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": 1000,
-    # A node that has not refreshed its heartbeat for this long is dead: another node puts
-    # its in-flight requests back in the queue, its site locks expire.
-    "NEWSCRAWL_CLUSTER_NODE_TTL": 5.0,
-    # How long a node without the archive file waits for the writer to send what the archive
-    # holds (newscrawl.cluster.memory) before it refuses to crawl.
-    "NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT": 60.0,
+    "NEWSCRAWL_CLUSTER_STREAM": STREAM,
+    "NEWSCRAWL_CLUSTER_STREAM_MAXLEN": STREAM_MAXLEN,
+    "NEWSCRAWL_CLUSTER_NODE_TTL": NODE_TTL,
+    "NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT": MEMORY_TIMEOUT,
 }
 
 

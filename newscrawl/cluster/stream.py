@@ -24,6 +24,7 @@ from twisted.internet.task import LoopingCall
 
 from newscrawl.cluster.record import encode_page
 from newscrawl.cluster.runs import ALIVE_PREFIX
+from newscrawl.cluster.settings import NODE_TTL, STREAM, STREAM_MAXLEN
 from newscrawl.items import Page
 from newscrawl.pipelines import NODE_SUMMARY_KEYS, run_report
 
@@ -40,7 +41,7 @@ class StreamPipeline:
         *,
         stream: str,
         maxlen: int,
-        ttl: float = 5.0,
+        ttl: float = NODE_TTL,
         poll: float = 0.1,
     ) -> None:
         self.crawler = crawler
@@ -63,9 +64,9 @@ class StreamPipeline:
         pipeline = cls(
             crawler,
             get_redis_from_settings(settings),
-            stream=settings.get("NEWSCRAWL_CLUSTER_STREAM", "newscrawl:records"),
-            maxlen=settings.getint("NEWSCRAWL_CLUSTER_STREAM_MAXLEN", 1000),
-            ttl=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", 5.0),
+            stream=settings.get("NEWSCRAWL_CLUSTER_STREAM", STREAM),
+            maxlen=settings.getint("NEWSCRAWL_CLUSTER_STREAM_MAXLEN", STREAM_MAXLEN),
+            ttl=settings.getfloat("NEWSCRAWL_CLUSTER_NODE_TTL", NODE_TTL),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline

@@ -29,7 +29,7 @@ from twisted.python.failure import Failure
 
 from newscrawl import discovery
 from newscrawl.cluster.lists import SharedLists, lists_prefix
-from newscrawl.cluster.settings import apply_cluster_settings
+from newscrawl.cluster.settings import MEMORY_TIMEOUT, apply_cluster_settings
 from newscrawl.config import ConfigError, check_settings
 from newscrawl.crawl.backfill import SEQUENTIAL, IdBackfill
 from newscrawl.crawl.failures import FailureAccounting, failed_request
@@ -215,7 +215,7 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
                 sites=list(self.sites),
                 since=self.since,
                 revisit=self.revisit,
-                timeout=settings.getfloat("NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT", 60.0),
+                timeout=settings.getfloat("NEWSCRAWL_CLUSTER_MEMORY_TIMEOUT", MEMORY_TIMEOUT),
             )
         except MemoryUnanswered as error:
             assert self.crawler.stats is not None
