@@ -148,14 +148,15 @@ class NewsSpider(IdBackfill, FailureAccounting, Spider):
         self.max_list_pages = settings.getint("NEWSCRAWL_MAX_LIST_PAGES", 200)
         self.generic_list_pages = settings.getint("NEWSCRAWL_GENERIC_LIST_PAGES", 10)
         self.db_path = settings.get("ARCHIVE_DB_PATH")
-        if settings.get("REDIS_URL") and not Path(str(self.db_path or "")).is_file():
-            # A cluster node reads the archive only where it can (its writer's machine):
-            # never creates one, and never over a network filesystem by default.
-            self.db_path = None
-        if settings.get("REDIS_URL"):  # the nodes of a cluster share their held lists
+        if settings.get("REDIS_URL"):  # a node of a crawl cluster
+            if not Path(str(self.db_path or "")).is_file():
+                # A node reads the archive only where it can (its writer's machine): it
+                # never creates one, and never over a network filesystem by default.
+                self.db_path = None
             from scrapy_redis.connection import get_redis_from_settings
 
             self.redis = get_redis_from_settings(settings)
+            # The nodes share their held lists.
             self.lists = SharedLists(self.redis, prefix=lists_prefix(self.name))
         self.verdict: Verdict | None = None
 
