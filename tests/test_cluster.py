@@ -26,7 +26,7 @@ from newscrawl.cluster.settings import apply_cluster_settings
 from newscrawl.cluster.writer import CONSUMER, GROUP, ArchiveWriter
 from newscrawl.extract.article import Article, Status
 from newscrawl.items import Page
-from tests.crawl_run import REPO
+from tests.crawl_run import REPO, Crawl, closed_port, site_entry
 from tests.redis_server import (
     REDIS_SERVER,
     server_fixture,  # noqa: F401 (the fixture `server`)
@@ -224,6 +224,18 @@ def test_the_writer_command_needs_redis_url(tmp_path: Path) -> None:
     assert proc.stderr.strip().splitlines() == [
         "scrapy archive-writer: error: setting REDIS_URL is empty: expected the cluster's Redis URL"
     ]
+
+
+def test_a_node_whose_redis_does_not_answer_says_so_in_one_line(tmp_path: Path) -> None:
+    crawl = Crawl(tmp_path)
+    crawl.write_registry(site_entry("mock-nd", "http://127.0.0.1:9/"))
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    run = crawl.run("-a", "site=mock-nd", timeout=60, REDIS_URL=url)
+    assert run.returncode == 1
+    (line,) = run.stderr.strip().splitlines()
+    assert line.startswith("scrapy crawl: error: Redis at REDIS_URL does not answer: ")
+    assert "Connection refused" in line
+    assert not crawl.db.exists()  # refused before the crawl, not by it
 
 
 # --- the site lock ------------------------------------------------------------------------------

@@ -56,3 +56,21 @@ def apply_cluster_settings(settings: BaseSettings) -> bool:
     pipelines["newscrawl.cluster.stream.StreamPipeline"] = 800
     settings.set("ITEM_PIPELINES", pipelines, PRIORITY)
     return True
+
+
+def redis_unreachable(settings: BaseSettings) -> str | None:
+    """Why a cluster node cannot start with ``settings`` (its Redis does not answer, or the
+    ``cluster`` extra is not installed), in one line; None when it can."""
+    try:
+        from redis.exceptions import RedisError
+        from scrapy_redis.connection import get_redis_from_settings
+    except ImportError as error:
+        return f"{error.name} is not installed: pip install 'newscrawl[cluster]'"
+    server = get_redis_from_settings(settings)
+    try:
+        server.ping()
+    except RedisError as error:
+        return f"Redis at REDIS_URL does not answer: {error}"
+    finally:
+        server.close()
+    return None

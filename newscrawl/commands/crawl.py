@@ -2,8 +2,9 @@
 
 Scrapy's own command exits 0 whenever the spider could be started, even when no site
 answered. This one checks the arguments and settings first (a spider's ``configure``) and
-exits 2 with one line on stderr when they are wrong; after the run it logs one sentence per
-site and exits 0 when every site was crawled, 1 when a site failed or the run was stopped.
+exits 2 with one line on stderr when they are wrong (1 when a cluster node's Redis does not
+answer); after the run it logs one sentence per site and exits 0 when every site was crawled,
+1 when a site failed or the run was stopped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.spiderloader import get_spider_loader
 
+from newscrawl.cluster.settings import redis_unreachable
 from newscrawl.outcomes import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
@@ -62,6 +64,10 @@ class Command(ScrapyCrawlCommand):
         except ValueError as error:  # ConfigError, RegistryError: each names the culprit
             sys.stderr.write(f"scrapy crawl: error: {error}\n")
             sys.exit(EXIT_USAGE)
+        # A cluster node whose Redis is away: one line, not the engine's tracebacks.
+        if self.settings.get("REDIS_URL") and (reason := redis_unreachable(self.settings)):
+            sys.stderr.write(f"scrapy crawl: error: {reason}\n")
+            sys.exit(EXIT_FAILED)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
