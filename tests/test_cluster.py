@@ -205,25 +205,30 @@ def test_a_stopping_writer_commits_what_it_read(server: redis.Redis, tmp_path: P
     assert writer.saved == {"new": 1}
 
 
+def archive_writer(*settings: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "scrapy", "archive-writer", "--idle-exit", "0"]
+    argv += [a for setting in settings for a in ("-s", setting)]
+    return subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
 def test_the_writer_command_needs_redis_url(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "archive-writer",
-            "-s",
-            f"ARCHIVE_DB_PATH={tmp_path}/a.db",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = archive_writer(f"ARCHIVE_DB_PATH={tmp_path}/a.db")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "scrapy archive-writer: error: setting REDIS_URL is empty: expected the cluster's Redis URL"
     ]
+
+
+def test_the_writer_command_refuses_a_file_that_is_not_an_archive(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not an archive", encoding="utf-8")
+    url = f"redis://127.0.0.1:{closed_port()}/0"  # refused before Redis is asked
+    proc = archive_writer(f"ARCHIVE_DB_PATH={path}", f"REDIS_URL={url}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"scrapy archive-writer: error: setting ARCHIVE_DB_PATH: {path}: not an SQLite database"
+    ]
+    assert path.read_text(encoding="utf-8") == "not an archive"
 
 
 def test_a_node_whose_redis_does_not_answer_says_so_in_one_line(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ archive at ``ARCHIVE_DB_PATH`` (see ``newscrawl.cluster.writer``).
 
 Exit 0 when stopped by SIGTERM or Ctrl-C (the batch in hand committed first) or after
 ``--idle-exit`` seconds with an empty stream and no node running; 2 for a usage error (no
-``REDIS_URL``, a bad option); 1 when Redis or the archive fails.
+``REDIS_URL``, a bad option or setting, a file at ``ARCHIVE_DB_PATH`` that is not an
+archive); 1 when Redis or the archive fails. Each error is one line on stderr.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sqlite3
 import sys
 from typing import Any, ClassVar, NoReturn
 
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.log import configure_logging
 
+from archive.files import ArchiveFileError
 from newscrawl.cluster.settings import STREAM
+from newscrawl.config import ConfigError, check_settings
 from newscrawl.outcomes import EXIT_USAGE
 
 logger = logging.getLogger(__name__)
@@ -62,6 +66,10 @@ class Command(ScrapyCommand):
             usage_error("setting REDIS_URL is empty: expected the cluster's Redis URL")
         if not path:
             usage_error("setting ARCHIVE_DB_PATH is empty: expected the archive's path")
+        try:  # the values, and a file at the path that is not an archive, as the crawl does
+            check_settings(settings, archive=True)
+        except ConfigError as error:
+            usage_error(str(error))
         try:
             # Imported here: Scrapy loads every command to list them, and an install without
             # the ``cluster`` extra has no redis.
@@ -92,6 +100,11 @@ class Command(ScrapyCommand):
             writer.run(idle_exit=opts.idle_exit, stopping=lambda: stopping)
         except RedisError as error:
             sys.stderr.write(f"scrapy archive-writer: error: Redis: {error}\n")
+            self.exitcode = 1
+        except (ArchiveFileError, sqlite3.Error) as error:  # a full disk, a damaged file
+            # An ArchiveFileError names its file; SQLite's own errors do not.
+            where = "" if isinstance(error, ArchiveFileError) else f"{path}: "
+            sys.stderr.write(f"scrapy archive-writer: error: archive {where}{error}\n")
             self.exitcode = 1
         saves = sum(writer.saved.values())
         rate = saves / writer.busy if writer.busy else 0.0
